@@ -1,1 +1,4 @@
-export {};
+export { fakeComfyuiPath } from './fake-comfyui.ts';
+export { freePort, httpJson, isAlive, killTracked, track, trackPid, waitFor } from './processes.ts';
+export type { CreateWorkspaceOptions, FakeBehaviour, FakeEvent, TestWorkspace } from './workspace.ts';
+export { cleanupWorkspaces, createWorkspace } from './workspace.ts';

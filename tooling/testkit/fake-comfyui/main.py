@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""A fake ComfyUI for comfyvisor's tests and demo (Python 3 standard library only).
+
+It behaves like ComfyUI where a supervisor can see it: it starts from an environment's
+`ComfyUI/` folder, serves HTTP on --port (GET /system_stats answers once it is ready), exits with
+the code it is asked for (POST /exit/<code>: 42 restart, 43 switch), and dies on SIGTERM.
+
+Behaviour comes from `fake_comfyui.json` beside this file (read at every start), overridden by
+environment variables:
+  mode            serve | crash | hang | slow        FAKE_COMFYUI_MODE
+  crash_code      exit code of crash mode (1)        FAKE_COMFYUI_CRASH_CODE
+  start_delay_ms  delay before listening (slow)      FAKE_COMFYUI_START_DELAY_MS
+  ignore_sigterm  record SIGTERM but keep running    FAKE_COMFYUI_IGNORE_SIGTERM=1
+  spawn_child     start a child process of its own   FAKE_COMFYUI_SPAWN_CHILD=1
+  exit_after_ms   exit by itself after this long     FAKE_COMFYUI_EXIT_AFTER_MS
+  exit_code       the code for exit_after_ms (0)     FAKE_COMFYUI_EXIT_CODE
+  crash_unless_args  crash (like mode crash) when any of these args is present (a list)
+  crash_once_file    crash only when this file is missing, creating it (then serve)
+
+Every step is appended as a JSON line to $FAKE_COMFYUI_EVENTS, or else to
+<workspace>/fake-comfyui-events.jsonl when the workspace (a folder holding environments/) is
+found above the working directory: started, listening, sigterm, exited, child_started.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def env_name():
+    cwd = os.getcwd()
+    parts = cwd.replace("\\", "/").rstrip("/").split("/")
+    if len(parts) >= 3 and parts[-1] == "ComfyUI" and parts[-3] == "environments":
+        return parts[-2]
+    return None
+
+
+def events_path():
+    path = os.environ.get("FAKE_COMFYUI_EVENTS")
+    if path:
+        return path
+    current = os.getcwd()
+    while True:
+        if os.path.isdir(os.path.join(current, "environments")):
+            return os.path.join(current, "fake-comfyui-events.jsonl")
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+EVENTS = events_path()
+ENV = env_name()
+
+
+def record(event, **fields):
+    line = {"event": event, "pid": os.getpid(), "env": ENV, "time": time.time()}
+    line.update(fields)
+    if EVENTS is None:
+        return
+    data = (json.dumps(line) + "\n").encode("utf-8")
+    fd = os.open(EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def load_behaviour():
+    behaviour = {}
+    config_file = os.path.join(HERE, "fake_comfyui.json")
+    try:
+        with open(config_file) as f:
+            loaded = json.load(f)
+            if isinstance(loaded, dict):
+                behaviour.update(loaded)
+    except (OSError, ValueError):
+        pass
+    overrides = {
+        "mode": ("FAKE_COMFYUI_MODE", str),
+        "crash_code": ("FAKE_COMFYUI_CRASH_CODE", int),
+        "start_delay_ms": ("FAKE_COMFYUI_START_DELAY_MS", int),
+        "ignore_sigterm": ("FAKE_COMFYUI_IGNORE_SIGTERM", lambda v: v == "1"),
+        "spawn_child": ("FAKE_COMFYUI_SPAWN_CHILD", lambda v: v == "1"),
+        "exit_after_ms": ("FAKE_COMFYUI_EXIT_AFTER_MS", int),
+        "exit_code": ("FAKE_COMFYUI_EXIT_CODE", int),
+    }
+    for key, (var, convert) in overrides.items():
+        if var in os.environ:
+            behaviour[key] = convert(os.environ[var])
+    return behaviour
+
+
+def parse_args(argv):
+    host, port = "127.0.0.1", 8188
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--port" and i + 1 < len(argv):
+            port = int(argv[i + 1])
+            i += 1
+        elif arg.startswith("--port="):
+            port = int(arg.split("=", 1)[1])
+        elif arg == "--listen":
+            if i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+                host = argv[i + 1].split(",")[0]
+                i += 1
+            else:
+                host = "0.0.0.0"
+        elif arg.startswith("--listen="):
+            host = arg.split("=", 1)[1].split(",")[0]
+        i += 1
+    return host, port
+
+
+def exit_now(code):
+    record("exited", code=code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "FakeComfyUI/1.0"
+
+    def log_message(self, format, *args):  # keep the output quiet and useful
+        pass
+
+    def reply(self, status, body):
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def do_GET(self):
+        if self.path.split("?")[0] in ("/system_stats", "/api/system_stats"):
+            self.reply(200, {
+                "argv": sys.argv,
+                "environment": ENV,
+                "supervised": os.environ.get("COMFYGIT_SUPERVISED"),
+                "pid": os.getpid(),
+                "system": {"os": os.name, "python_version": sys.version, "comfyui_version": "fake"},
+                "devices": [],
+            })
+        elif self.path == "/":
+            data = ("<!doctype html><title>fake ComfyUI</title><h1>fake ComfyUI (%s)</h1>" % ENV).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        else:
+            self.reply(404, {"error": "not found"})
+
+    def do_POST(self):
+        path = self.path.split("?")[0]
+        if path.startswith("/exit/"):
+            try:
+                code = int(path[len("/exit/"):])
+            except ValueError:
+                self.reply(400, {"error": "exit code must be an integer"})
+                return
+            self.reply(200, {"exiting": code})
+            threading.Timer(0.01, exit_now, args=(code,)).start()
+        elif path in ("/manager/reboot", "/api/manager/reboot", "/v2/manager/reboot"):
+            session = os.environ.get("__COMFY_CLI_SESSION__")
+            if session:
+                open(session + ".reboot", "w").close()
+            self.reply(200, {"rebooting": True, "marker": bool(session)})
+            threading.Timer(0.01, exit_now, args=(0,)).start()
+        else:
+            self.reply(404, {"error": "not found"})
+
+
+def main():
+    args = sys.argv[1:]
+    behaviour = load_behaviour()
+    record("started", argv=sys.argv, supervised=os.environ.get("COMFYGIT_SUPERVISED"),
+           cwd=os.getcwd(), pgid=os.getpgid(0) if hasattr(os, "getpgid") else None)
+
+    def on_sigterm(signum, frame):
+        record("sigterm")
+        if behaviour.get("ignore_sigterm"):
+            print("[fake ComfyUI] got SIGTERM and ignores it", flush=True)
+            return
+        exit_now(0)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+    if behaviour.get("spawn_child"):
+        child = subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(1)"])
+        record("child_started", child_pid=child.pid)
+
+    mode = behaviour.get("mode", "serve")
+    crash_unless = behaviour.get("crash_unless_args")
+    if isinstance(crash_unless, list) and any(a in args for a in crash_unless):
+        mode = "crash"
+    once = behaviour.get("crash_once_file")
+    if once:
+        if os.path.exists(once):
+            mode = "serve"
+        else:
+            open(once, "w").close()
+            mode = "crash"
+
+    if mode == "crash":
+        code = int(behaviour.get("crash_code", 1))
+        print("Traceback (most recent call last):", file=sys.stderr)
+        print("  File \"main.py\", line 1, in <module>", file=sys.stderr)
+        print("RuntimeError: fake ComfyUI crashed on purpose (exit %d)" % code, file=sys.stderr)
+        exit_now(code)
+    if mode == "hang":
+        print("[fake ComfyUI] hanging without listening", flush=True)
+        while True:
+            time.sleep(3600)
+
+    delay = int(behaviour.get("start_delay_ms", 0) or 0)
+    if mode == "slow" and delay == 0:
+        delay = 2000
+    if delay:
+        time.sleep(delay / 1000.0)
+
+    host, port = parse_args(args)
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    record("listening", port=server.server_address[1], host=host)
+    print("fake ComfyUI (%s) listening on http://%s:%d" % (ENV or "no environment", host, server.server_address[1]),
+          flush=True)
+
+    exit_after = behaviour.get("exit_after_ms")
+    if exit_after is not None:
+        threading.Timer(int(exit_after) / 1000.0, exit_now, args=(int(behaviour.get("exit_code", 0)),)).start()
+
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        exit_now(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fakeComfyuiPath } from './fake-comfyui.ts';
+import { waitFor } from './processes.ts';
+
+/** How the fake ComfyUI of one environment behaves (written to `fake_comfyui.json` beside main.py). */
+export interface FakeBehaviour {
+  mode?: 'serve' | 'crash' | 'hang' | 'slow';
+  crashCode?: number;
+  startDelayMs?: number;
+  ignoreSigterm?: boolean;
+  spawnChild?: boolean;
+  exitAfterMs?: number;
+  exitCode?: number;
+  /** Crash when any of these ComfyUI args is present (for the extra_args recovery). */
+  crashUnlessArgs?: string[];
+  /** Crash only while this file is missing (the fake creates it): "crash once, then serve". */
+  crashOnceFile?: string;
+}
+
+/** One line of the fake's events file. */
+export interface FakeEvent {
+  event: 'started' | 'listening' | 'sigterm' | 'exited' | 'child_started' | string;
+  pid: number;
+  env: string | null;
+  time: number;
+  port?: number;
+  code?: number;
+  child_pid?: number;
+  argv?: string[];
+  supervised?: string | null;
+  /** Position in the events file (0-based). */
+  index: number;
+}
+
+export interface TestWorkspace {
+  root: string;
+  metadataDir: string;
+  eventsFile: string;
+  envDir(name: string): string;
+  setBehaviour(env: string, behaviour: FakeBehaviour): Promise<void>;
+  events(): Promise<FakeEvent[]>;
+  waitForEvent(
+    match: Partial<FakeEvent> | ((event: FakeEvent) => boolean),
+    options?: { timeoutMs?: number; after?: number },
+  ): Promise<FakeEvent>;
+  cleanup(): Promise<void>;
+}
+
+export interface CreateWorkspaceOptions {
+  /** @default ['env1', 'env2'] */
+  environments?: string[];
+  /** `metadata`: real ComfyGit (`.metadata/`); `legacy`: `pyproject.toml` + `environments/`. @default 'metadata' */
+  layout?: 'metadata' | 'legacy';
+  /** @default the first environment */
+  activeEnvironment?: string;
+  behaviour?: Record<string, FakeBehaviour>;
+  /** A fake torch version importable from every environment's python (`null`: no torch). @default null */
+  torchVersion?: string | null;
+  /** Write `orchestrator_config.json` with these sections (snake_case, as on disk). */
+  config?: Record<string, unknown>;
+}
+
+const created = new Set<string>();
+let pythonInfo: { executable: string; home: string; version: string; short: string } | undefined;
+
+function machinePython() {
+  if (!pythonInfo) {
+    const out = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys,os; print(os.path.realpath(sys.executable)); print("%d.%d.%d" % sys.version_info[:3])',
+      ],
+      { encoding: 'utf8' },
+    ).trim();
+    const [executable = '', version = ''] = out.split('\n');
+    pythonInfo = {
+      executable,
+      home: dirname(executable),
+      version,
+      short: version.split('.').slice(0, 2).join('.'),
+    };
+  }
+  return pythonInfo;
+}
+
+function toWire(behaviour: FakeBehaviour): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(behaviour)) {
+    if (value !== undefined) wire[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+  }
+  return wire;
+}
+
+/**
+ * Builds a throw-away ComfyGit workspace under the OS temp dir. Each environment gets `.cec/`,
+ * a venv-shaped `.venv` (pyvenv.cfg + bin/python -> the machine's python3, its own site-packages)
+ * and `ComfyUI/main.py` = the fake ComfyUI.
+ */
+export async function createWorkspace(options: CreateWorkspaceOptions = {}): Promise<TestWorkspace> {
+  const environments = options.environments ?? ['env1', 'env2'];
+  const root = realpathSync(await mkdtemp(join(tmpdir(), 'comfyvisor-test-')));
+  created.add(root);
+  const metadataDir = join(root, '.metadata');
+  const eventsFile = join(root, 'fake-comfyui-events.jsonl');
+  await mkdir(join(root, 'environments'), { recursive: true });
+  if ((options.layout ?? 'metadata') === 'metadata') {
+    await mkdir(metadataDir, { recursive: true });
+    const active = options.activeEnvironment ?? environments[0] ?? null;
+    await writeFile(
+      join(metadataDir, 'workspace.json'),
+      `${JSON.stringify({ version: 1, active_environment: active, created_at: new Date().toISOString() }, null, 2)}\n`,
+    );
+    if (options.config) {
+      await writeFile(join(metadataDir, 'orchestrator_config.json'), JSON.stringify(options.config, null, 2));
+    }
+  } else {
+    await writeFile(
+      join(root, 'pyproject.toml'),
+      '[project]\nname = "comfygit-workspace"\nversion = "0.1.0"\n',
+    );
+  }
+  const python = machinePython();
+  const envDir = (name: string) => join(root, 'environments', name);
+
+  for (const name of environments) {
+    const dir = envDir(name);
+    await mkdir(join(dir, '.cec'), { recursive: true });
+    await mkdir(join(dir, 'ComfyUI'), { recursive: true });
+    await copyFile(fakeComfyuiPath, join(dir, 'ComfyUI', 'main.py'));
+    const venv = join(dir, '.venv');
+    const sitePackages = join(venv, 'lib', `python${python.short}`, 'site-packages');
+    await mkdir(join(venv, 'bin'), { recursive: true });
+    await mkdir(sitePackages, { recursive: true });
+    await writeFile(
+      join(venv, 'pyvenv.cfg'),
+      `home = ${python.home}\ninclude-system-site-packages = false\nversion = ${python.version}\n`,
+    );
+    await symlink(python.executable, join(venv, 'bin', 'python'));
+    await symlink('python', join(venv, 'bin', 'python3'));
+    if (options.torchVersion) {
+      await mkdir(join(sitePackages, 'torch'), { recursive: true });
+      await writeFile(
+        join(sitePackages, 'torch', '__init__.py'),
+        `__version__ = ${JSON.stringify(options.torchVersion)}\n`,
+      );
+    }
+    const behaviour = options.behaviour?.[name];
+    if (behaviour) await writeBehaviour(dir, behaviour);
+  }
+
+  const events = async (): Promise<FakeEvent[]> => {
+    if (!existsSync(eventsFile)) return [];
+    const text = await readFile(eventsFile, 'utf8');
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .flatMap((line, index) => {
+        try {
+          return [{ ...(JSON.parse(line) as Omit<FakeEvent, 'index'>), index }];
+        } catch {
+          return [];
+        }
+      });
+  };
+
+  return {
+    root,
+    metadataDir,
+    eventsFile,
+    envDir,
+    setBehaviour: (env, behaviour) => writeBehaviour(envDir(env), behaviour),
+    events,
+    async waitForEvent(match, waitOptions = {}) {
+      const predicate =
+        typeof match === 'function'
+          ? match
+          : (event: FakeEvent) =>
+              Object.entries(match).every(([key, value]) => event[key as keyof FakeEvent] === value);
+      const after = waitOptions.after ?? -1;
+      return waitFor(async () => (await events()).find((event) => event.index > after && predicate(event)), {
+        timeoutMs: waitOptions.timeoutMs ?? 20_000,
+        message: `fake ComfyUI event ${typeof match === 'function' ? 'matching a predicate' : JSON.stringify(match)}`,
+      });
+    },
+    async cleanup() {
+      created.delete(root);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function writeBehaviour(envDir: string, behaviour: FakeBehaviour): Promise<void> {
+  await writeFile(join(envDir, 'ComfyUI', 'fake_comfyui.json'), JSON.stringify(toWire(behaviour), null, 2));
+}
+
+/** Removes every workspace created so far (call in afterAll/afterEach). */
+export async function cleanupWorkspaces(): Promise<void> {
+  await Promise.all([...created].map((root) => rm(root, { recursive: true, force: true })));
+  created.clear();
+}
