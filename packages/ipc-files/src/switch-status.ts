@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import * as v from 'valibot';
+import { writeFileAtomic } from './atomic-write.ts';
+import { type IpcOptions, nowOf } from './logger.ts';
+import { FILE_NAMES } from './paths.ts';
+import { toPythonJson } from './python-json.ts';
+import { finiteNumber, readJsonFile, removeFile, secondsToMs } from './read-file.ts';
+
+export const SWITCH_STATES = [
+  'preparing',
+  'syncing',
+  'starting',
+  'validating',
+  'complete',
+  'rolling_back',
+  'failed',
+  'aborted',
+  'recovering',
+  'critical_failure',
+] as const;
+export type SwitchState = (typeof SWITCH_STATES)[number];
+
+/** The progress each state carries (wire). */
+export const SWITCH_PROGRESS: Readonly<Record<SwitchState, number>> = Object.freeze({
+  preparing: 10,
+  syncing: 30,
+  starting: 60,
+  validating: 80,
+  complete: 100,
+  rolling_back: 90,
+  failed: 100,
+  aborted: 100,
+  recovering: 50,
+  critical_failure: 100,
+});
+
+/** The states after which nothing more happens for this switch. */
+export const FINAL_SWITCH_STATES: ReadonlySet<SwitchState> = new Set(['complete', 'failed', 'aborted', 'critical_failure']);
+
+/** `.switch_status.json`: what the supervisor is doing, for the panel to poll. */
+export interface SwitchStatus {
+  state: SwitchState;
+  progress: number;
+  message: string;
+  /** ms since the epoch */
+  updatedAt: number;
+  targetEnv?: string | null | undefined;
+  sourceEnv?: string | null | undefined;
+  error?: string | null | undefined;
+  /** Any other fields, written after the known ones. */
+  extra?: Record<string, unknown> | undefined;
+}
+
+const wireSchema = v.looseObject({
+  state: v.picklist(SWITCH_STATES),
+  progress: v.optional(finiteNumber, 0),
+  message: v.optional(v.string(), ''),
+  updated_at: v.optional(finiteNumber, 0),
+  target_env: v.optional(v.nullable(v.string())),
+  source_env: v.optional(v.nullable(v.string())),
+  error: v.optional(v.nullable(v.string())),
+});
+
+/** The JSON object as it is on disk and on the control API. */
+export function switchStatusToWire(status: SwitchStatus): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    state: status.state,
+    progress: status.progress,
+    message: status.message,
+    updated_at: status.updatedAt / 1000,
+  };
+  if (status.targetEnv !== undefined) wire.target_env = status.targetEnv;
+  if (status.sourceEnv !== undefined) wire.source_env = status.sourceEnv;
+  if (status.error !== undefined) wire.error = status.error;
+  for (const [key, value] of Object.entries(status.extra ?? {})) {
+    if (!(key in wire)) wire[key] = value;
+  }
+  return wire;
+}
+
+export async function writeSwitchStatus(
+  dir: string,
+  status: Omit<SwitchStatus, 'updatedAt' | 'progress'> & { progress?: number | undefined },
+  options?: IpcOptions,
+): Promise<SwitchStatus> {
+  const full: SwitchStatus = {
+    ...status,
+    progress: status.progress ?? SWITCH_PROGRESS[status.state],
+    updatedAt: nowOf(options),
+  };
+  await writeFileAtomic(join(dir, FILE_NAMES.switchStatus), toPythonJson(switchStatusToWire(full), 2));
+  return full;
+}
+
+export async function readSwitchStatus(dir: string, options?: IpcOptions): Promise<SwitchStatus | null> {
+  const result = await readJsonFile(join(dir, FILE_NAMES.switchStatus), wireSchema, options);
+  if (result.kind !== 'ok') return null;
+  const { state, progress, message, updated_at, target_env, source_env, error, ...extra } = result.value;
+  const status: SwitchStatus = { state, progress, message, updatedAt: secondsToMs(updated_at) };
+  if (target_env !== undefined) status.targetEnv = target_env;
+  if (source_env !== undefined) status.sourceEnv = source_env;
+  if (error !== undefined) status.error = error;
+  if (Object.keys(extra).length > 0) status.extra = extra;
+  return status;
+}
+
+export async function removeSwitchStatus(dir: string): Promise<void> {
+  await removeFile(join(dir, FILE_NAMES.switchStatus));
+}
