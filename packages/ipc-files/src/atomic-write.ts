@@ -35,7 +35,9 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new IpcError(`could not write ${path}: ${(error as Error).message}`, 'WRITE_FAILED', { cause: error });
+    throw new IpcError(`could not write ${path}: ${(error as Error).message}`, 'WRITE_FAILED', {
+      cause: error,
+    });
   }
 }
 
@@ -58,6 +60,8 @@ export function writeFileAtomicSync(path: string, data: string): void {
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new IpcError(`could not write ${path}: ${(error as Error).message}`, 'WRITE_FAILED', { cause: error });
+    throw new IpcError(`could not write ${path}: ${(error as Error).message}`, 'WRITE_FAILED', {
+      cause: error,
+    });
   }
 }

@@ -18,12 +18,19 @@ export interface Command {
   extra: Record<string, unknown>;
 }
 
-export type TakenCommand = { kind: 'none' } | { kind: 'command'; command: Command } | { kind: 'unknown'; raw: unknown };
+export type TakenCommand =
+  | { kind: 'none' }
+  | { kind: 'command'; command: Command }
+  | { kind: 'unknown'; raw: unknown };
 
 /** Writes `.cmd` atomically, as Python's `safe_write_command` (`json.dump` without indent). */
 export async function writeCommand(
   dir: string,
-  command: { command: CommandName; targetEnv?: string | undefined; extra?: Record<string, unknown> | undefined },
+  command: {
+    command: CommandName;
+    targetEnv?: string | undefined;
+    extra?: Record<string, unknown> | undefined;
+  },
   options?: IpcOptions,
 ): Promise<void> {
   const wire: Record<string, unknown> = { command: command.command, timestamp: nowOf(options) / 1000 };

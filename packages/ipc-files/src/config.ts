@@ -89,7 +89,10 @@ function fits(kind: Kind, value: unknown): boolean {
     case 'strings':
       return Array.isArray(value) && value.every((item) => typeof item === 'string');
     case 'strings-or-null':
-      return value === null || (Array.isArray(value) && value.length > 0 && value.every((i) => typeof i === 'string'));
+      return (
+        value === null ||
+        (Array.isArray(value) && value.length > 0 && value.every((i) => typeof i === 'string'))
+      );
     case 'range':
       return (
         Array.isArray(value) &&
@@ -113,19 +116,24 @@ function clone<T>(value: T): T {
 }
 
 function build(user: Record<string, unknown>, warn: (message: string) => void): Config {
-  const config: Record<string, unknown> = { version: typeof user.version === 'string' ? user.version : '1.0' };
+  const config: Record<string, unknown> = {
+    version: typeof user.version === 'string' ? user.version : '1.0',
+  };
   for (const section of SECTIONS) {
     const given = user[section];
     const userSection =
       given && typeof given === 'object' && !Array.isArray(given) ? (given as Record<string, unknown>) : {};
-    if (given !== undefined && userSection !== given) warn(`section "${section}" is not an object; using defaults`);
+    if (given !== undefined && userSection !== given)
+      warn(`section "${section}" is not an object; using defaults`);
     const out: Record<string, unknown> = {};
     for (const [wireKey, key, kind, fallback] of SCHEMA[section]) {
       const value = userSection[wireKey];
       if (value === undefined) out[key] = clone(fallback);
       else if (fits(kind, value)) out[key] = clone(value);
       else {
-        warn(`${section}.${wireKey} has an unusable value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}`);
+        warn(
+          `${section}.${wireKey} has an unusable value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}`,
+        );
         out[key] = clone(fallback);
       }
     }
@@ -136,7 +144,8 @@ function build(user: Record<string, unknown>, warn: (message: string) => void): 
     config[section] = out;
   }
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(user)) if (key !== 'version' && !(SECTIONS as string[]).includes(key)) extra[key] = value;
+  for (const [key, value] of Object.entries(user))
+    if (key !== 'version' && !(SECTIONS as string[]).includes(key)) extra[key] = value;
   config.extra = extra;
   return config as unknown as Config;
 }

@@ -22,7 +22,12 @@ export { readStartupState, writeStartupState } from './startup-state.ts';
 export type { LockOptions, LockResult } from './switch-lock.ts';
 export { acquireSwitchLock, isSwitchLocked, releaseSwitchLock } from './switch-lock.ts';
 export type { SwitchRequest } from './switch-request.ts';
-export { inspectSwitchRequest, readSwitchRequest, removeSwitchRequest, writeSwitchRequest } from './switch-request.ts';
+export {
+  inspectSwitchRequest,
+  readSwitchRequest,
+  removeSwitchRequest,
+  writeSwitchRequest,
+} from './switch-request.ts';
 export type { SwitchState, SwitchStatus } from './switch-status.ts';
 export {
   FINAL_SWITCH_STATES,

@@ -9,7 +9,9 @@ function parseDecimal(text: string | null, name: string, options?: IpcOptions): 
   if (text === null) return null;
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed) || Number(trimmed) <= 0 || !Number.isSafeInteger(Number(trimmed))) {
-    loggerOf(options).warn(`${name}: ignored, not a positive decimal number: ${JSON.stringify(trimmed.slice(0, 40))}`);
+    loggerOf(options).warn(
+      `${name}: ignored, not a positive decimal number: ${JSON.stringify(trimmed.slice(0, 40))}`,
+    );
     return null;
   }
   return Number(trimmed);
@@ -38,7 +40,11 @@ export async function writeControlPort(dir: string, port: number): Promise<void>
 }
 
 export async function readControlPort(dir: string, options?: IpcOptions): Promise<number | null> {
-  const port = parseDecimal(await readText(join(dir, FILE_NAMES.controlPort)), FILE_NAMES.controlPort, options);
+  const port = parseDecimal(
+    await readText(join(dir, FILE_NAMES.controlPort)),
+    FILE_NAMES.controlPort,
+    options,
+  );
   return port !== null && port <= 65535 ? port : null;
 }
 

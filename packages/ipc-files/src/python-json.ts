@@ -14,7 +14,13 @@ export function toPythonJson(
 
 export const DEFAULT_FLOAT_KEYS: ReadonlySet<string> = new Set(['timestamp', 'updated_at']);
 
-function encode(value: unknown, indent: number | null, depth: number, floatKeys: ReadonlySet<string>, asFloat: boolean): string {
+function encode(
+  value: unknown,
+  indent: number | null,
+  depth: number,
+  floatKeys: ReadonlySet<string>,
+  asFloat: boolean,
+): string {
   if (value === null || value === undefined) return 'null';
   if (value === true) return 'true';
   if (value === false) return 'false';

@@ -4,7 +4,10 @@ import { basename } from 'node:path';
 import * as v from 'valibot';
 import { type IpcOptions, loggerOf } from './logger.ts';
 
-export type TolerantRead<T> = { kind: 'missing' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; value: T };
+export type TolerantRead<T> =
+  | { kind: 'missing' }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'ok'; value: T };
 
 /** Reads a text file: missing or unreadable is a value, never a throw. */
 export async function readText(path: string): Promise<string | null> {
@@ -37,7 +40,10 @@ export function parseJson<T>(text: string | null, schema: v.GenericSchema<unknow
   if (!result.success) {
     const issue = result.issues[0];
     const where = issue ? v.getDotPath(issue) : null;
-    return { kind: 'invalid', reason: `unexpected shape${where ? ` at ${where}` : ''}: ${issue?.message ?? ''}` };
+    return {
+      kind: 'invalid',
+      reason: `unexpected shape${where ? ` at ${where}` : ''}: ${issue?.message ?? ''}`,
+    };
   }
   return { kind: 'ok', value: result.output };
 }

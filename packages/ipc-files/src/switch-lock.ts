@@ -76,14 +76,22 @@ export async function acquireSwitchLock(dir: string, options: LockOptions = {}):
     if (!seen) continue; // released between our create and our look: try again
     const ageMs = Math.max(0, nowOf(options) - seen.mtimeMs);
     const ownerDead = seen.ownerPid !== null && seen.ownerPid !== process.pid && !isAlive(seen.ownerPid);
-    if (ageMs <= staleAfterMs && !ownerDead) return { ok: false, reason: 'held', ageMs, ownerPid: seen.ownerPid };
+    if (ageMs <= staleAfterMs && !ownerDead)
+      return { ok: false, reason: 'held', ageMs, ownerPid: seen.ownerPid };
     if (await takeOver(dir, path, seen)) {
-      logger.info(`took over a stale switch lock (${ownerDead ? `owner ${seen.ownerPid} is dead` : `${Math.round(ageMs / 1000)} s old`})`);
+      logger.info(
+        `took over a stale switch lock (${ownerDead ? `owner ${seen.ownerPid} is dead` : `${Math.round(ageMs / 1000)} s old`})`,
+      );
       return { ok: true, tookOverStale: true };
     }
   }
   const seen = await observe(path);
-  return { ok: false, reason: 'held', ageMs: seen ? Math.max(0, nowOf(options) - seen.mtimeMs) : 0, ownerPid: seen?.ownerPid ?? null };
+  return {
+    ok: false,
+    reason: 'held',
+    ageMs: seen ? Math.max(0, nowOf(options) - seen.mtimeMs) : 0,
+    ownerPid: seen?.ownerPid ?? null,
+  };
 }
 
 async function takeOver(dir: string, path: string, stale: Observed): Promise<boolean> {

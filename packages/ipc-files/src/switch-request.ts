@@ -26,7 +26,11 @@ export async function writeSwitchRequest(
   options?: IpcOptions,
 ): Promise<SwitchRequest> {
   const timestamp = nowOf(options);
-  const wire = { target_env: request.targetEnv, source_env: request.sourceEnv ?? null, timestamp: timestamp / 1000 };
+  const wire = {
+    target_env: request.targetEnv,
+    source_env: request.sourceEnv ?? null,
+    timestamp: timestamp / 1000,
+  };
   await writeFileAtomic(join(dir, FILE_NAMES.switchRequest), toPythonJson(wire, 2));
   return { targetEnv: request.targetEnv, sourceEnv: request.sourceEnv ?? null, timestamp };
 }
@@ -35,7 +39,9 @@ export async function writeSwitchRequest(
 export async function inspectSwitchRequest(
   dir: string,
   options?: IpcOptions,
-): Promise<{ kind: 'missing' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; request: SwitchRequest }> {
+): Promise<
+  { kind: 'missing' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; request: SwitchRequest }
+> {
   const result = await readJsonFile(join(dir, FILE_NAMES.switchRequest), wireSchema, options);
   if (result.kind !== 'ok') return result;
   const { target_env, source_env, timestamp } = result.value;

@@ -35,7 +35,12 @@ export const SWITCH_PROGRESS: Readonly<Record<SwitchState, number>> = Object.fre
 });
 
 /** The states after which nothing more happens for this switch. */
-export const FINAL_SWITCH_STATES: ReadonlySet<SwitchState> = new Set(['complete', 'failed', 'aborted', 'critical_failure']);
+export const FINAL_SWITCH_STATES: ReadonlySet<SwitchState> = new Set([
+  'complete',
+  'failed',
+  'aborted',
+  'critical_failure',
+]);
 
 /** `.switch_status.json`: what the supervisor is doing, for the panel to poll. */
 export interface SwitchStatus {

@@ -19,7 +19,12 @@ function signature(path: string): string {
  * folder reacts within milliseconds; a slow poll catches what the watcher misses (network file
  * systems, a watcher that failed). Timers are unref'd: a watcher never keeps a process alive.
  */
-export function watchFile(dir: string, name: string, onEvent: () => void, options: { pollMs?: number } = {}): Watcher {
+export function watchFile(
+  dir: string,
+  name: string,
+  onEvent: () => void,
+  options: { pollMs?: number } = {},
+): Watcher {
   const path = join(dir, name);
   let last = signature(path);
   let scheduled = false;
