@@ -6,7 +6,8 @@ import { tempMetadataDir } from '../test/temp-dir.ts';
 import { configToWire, DEFAULT_CONFIG, loadConfig } from './config.ts';
 
 const file = (dir: string) => join(dir, 'orchestrator_config.json');
-const warnings = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+const fn = () => vi.fn<(message: string) => void>();
+const warnings = () => ({ debug: fn(), info: fn(), warn: fn(), error: fn() });
 
 describe('workspace config', () => {
   it('test_load_config_creates_default_when_missing', async () => {

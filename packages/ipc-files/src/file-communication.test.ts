@@ -13,8 +13,9 @@ import { readSwitchStatus, removeSwitchStatus, writeSwitchStatus } from './switc
 
 const NOW = 1_732_492_800_123;
 const now = () => NOW;
-function spyLogger(): Logger & { warn: ReturnType<typeof vi.fn> } {
-  return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+function spyLogger() {
+  const fn = () => vi.fn<(message: string) => void>();
+  return { debug: fn(), info: fn(), warn: fn(), error: fn() } satisfies Logger;
 }
 
 describe('switch request (test_file_communication)', () => {
