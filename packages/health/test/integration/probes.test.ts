@@ -1,0 +1,113 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { comfyuiAddress, comfyuiUrl, probeHttp, probeTcp, waitForHealthy } from '@comfyvisor/health';
+import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+
+afterEach(async () => {
+  await killTracked();
+  await cleanupWorkspaces();
+});
+
+async function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as { port: number }).port;
+}
+
+describe('probes against real sockets', () => {
+  it('test_check_port_connection_timeout: a server that accepts but never answers HTTP times out', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    const port = await listen(server);
+    const started = performance.now();
+    expect(await probeHttp(`http://127.0.0.1:${port}/system_stats`, 200)).toMatchObject({
+      ok: false,
+      reason: 'timeout',
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+
+  it('an HTTP error status is not healthy; a 200 is', async () => {
+    let status = 500;
+    const server = createHttpServer((_req, res) => {
+      res.statusCode = status;
+      res.end('{}');
+    });
+    const port = await listen(server);
+    expect(await probeHttp(`http://127.0.0.1:${port}/`, 1_000)).toMatchObject({
+      ok: false,
+      reason: 'http_status',
+      detail: 'HTTP 500',
+    });
+    status = 200;
+    expect(await probeHttp(`http://127.0.0.1:${port}/`, 1_000)).toEqual({ ok: true });
+    server.close();
+  });
+
+  it('refused on a port nobody listens on (TCP and HTTP)', async () => {
+    const port = await freePort();
+    expect(await probeTcp('127.0.0.1', port, 500)).toMatchObject({ reason: 'refused' });
+    expect(await probeHttp(`http://127.0.0.1:${port}/`, 500)).toMatchObject({ reason: 'refused' });
+  });
+});
+
+describe('waitForHealthy against the fake ComfyUI', () => {
+  function start(ws: Awaited<ReturnType<typeof createWorkspace>>, env: string, args: string[]) {
+    const child = track(
+      execa(join(ws.envDir(env), '.venv', 'bin', 'python'), ['main.py', ...args], {
+        cwd: join(ws.envDir(env), 'ComfyUI'),
+        reject: false,
+      }),
+    );
+    const exited = child.then((r) => r.exitCode ?? null);
+    return { child, exited };
+  }
+
+  it('a slow-starting ComfyUI becomes healthy after N consecutive /system_stats answers', async () => {
+    const ws = await createWorkspace({ behaviour: { env1: { mode: 'slow', startDelayMs: 300 } } });
+    const args = ['--listen', '--port', String(await freePort())];
+    const { exited } = start(ws, 'env1', args);
+    const url = comfyuiUrl(comfyuiAddress(args));
+    const result = await waitForHealthy({
+      probe: () => probeHttp(url, 500),
+      exited,
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      successes: 3,
+    });
+    expect(result).toMatchObject({ healthy: true });
+    const listening = await ws.waitForEvent({ event: 'listening' });
+    const started = await ws.waitForEvent({ event: 'started' });
+    expect((listening.time - started.time) * 1000).toBeGreaterThanOrEqual(290);
+  });
+
+  it('a crashing ComfyUI ends the wait at once with its exit code', async () => {
+    const ws = await createWorkspace({ behaviour: { env1: { mode: 'crash', crashCode: 3 } } });
+    const args = ['--port', String(await freePort())];
+    const { exited } = start(ws, 'env1', args);
+    const result = await waitForHealthy({
+      probe: () => probeHttp(comfyuiUrl(comfyuiAddress(args)), 500),
+      exited,
+      timeoutMs: 30_000,
+    });
+    expect(result).toMatchObject({ healthy: false, reason: 'exited', exitCode: 3 });
+    expect(result.afterMs).toBeLessThan(10_000);
+  });
+
+  it('a hanging ComfyUI (never listens) times out', async () => {
+    const ws = await createWorkspace({ behaviour: { env1: { mode: 'hang' } } });
+    const args = ['--port', String(await freePort())];
+    const { exited } = start(ws, 'env1', args);
+    const result = await waitForHealthy({
+      probe: () => probeTcp('127.0.0.1', comfyuiAddress(args).port, 200),
+      exited,
+      timeoutMs: 600,
+      intervalMs: 50,
+    });
+    expect(result).toMatchObject({ healthy: false, reason: 'timeout' });
+  });
+});
