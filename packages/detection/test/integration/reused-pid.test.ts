@@ -1,0 +1,68 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shouldSpawnSupervisor } from '@comfyvisor/detection';
+import {
+  cleanupWorkspaces,
+  createWorkspace,
+  isAlive,
+  killTracked,
+  track,
+  waitFor,
+} from '@comfyvisor/testkit';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+
+afterEach(async () => {
+  await killTracked();
+  await cleanupWorkspaces();
+});
+
+describe('pid files naming real processes', () => {
+  it('a live unrelated process (reused pid) is neither believed nor signalled', async () => {
+    const ws = await createWorkspace();
+    const sleeper = track(execa('sleep', ['30'], { reject: false }));
+    writeFileSync(join(ws.metadataDir, '.orchestrator.pid'), String(sleeper.pid));
+    expect(await shouldSpawnSupervisor({ env: {}, workspace: ws.root })).toEqual({
+      spawn: true,
+      reason: 'stale_pid_removed',
+    });
+    expect(existsSync(join(ws.metadataDir, '.orchestrator.pid'))).toBe(false);
+    expect(isAlive(sleeper.pid as number)).toBe(true);
+  });
+
+  it('a live process whose command line is a supervisor is believed', async () => {
+    const ws = await createWorkspace();
+    const fake = track(
+      execa(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'comfyvisor', 'run'], { reject: false }),
+    );
+    await waitFor(() => isAlive(fake.pid as number));
+    writeFileSync(join(ws.metadataDir, '.orchestrator.pid'), String(fake.pid));
+    expect(await shouldSpawnSupervisor({ env: {}, workspace: ws.root })).toEqual({
+      spawn: false,
+      reason: 'running',
+      pid: fake.pid,
+    });
+  });
+
+  it('a dead pid is stale and removed', async () => {
+    const ws = await createWorkspace();
+    const done = execa('true');
+    await done;
+    writeFileSync(join(ws.metadataDir, '.orchestrator.pid'), String(done.pid));
+    expect(await shouldSpawnSupervisor({ env: {}, workspace: ws.root })).toEqual({
+      spawn: true,
+      reason: 'stale_pid_removed',
+    });
+  });
+
+  it('detection from a real fake-ComfyUI cwd via COMFYGIT_HOME', async () => {
+    const ws = await createWorkspace({ environments: ['alpha', 'beta'] });
+    const { detectEnvironment } = await import('@comfyvisor/detection');
+    expect(
+      detectEnvironment({ env: { COMFYGIT_HOME: ws.root }, cwd: join(ws.envDir('beta'), 'ComfyUI') }),
+    ).toMatchObject({
+      managed: true,
+      environment: { name: 'beta', python: join(ws.envDir('beta'), '.venv', 'bin', 'python') },
+    });
+  });
+});
