@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { PackageInstallError, VenvCreateError } from './errors.ts';
+import { findPython } from './find-python.ts';
+import { defaultPackages, outputTail, planInstall } from './install-commands.ts';
+import { venvPaths } from './venv-paths.ts';
+
+/** Written last: a venv with this file is complete. */
+export const VENV_MARKER = '.comfyvisor-venv.json';
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface EnsureVenvOptions {
+  /** @default ['comfygit'], or ['-e', $COMFYGIT_DEV_CORE_PATH] */
+  packages?: string[] | undefined;
+  /** The base interpreter. @default findPython() */
+  python?: string | undefined;
+  /** @default 'auto': uv when it is on PATH, else python -m venv + pip */
+  installer?: 'auto' | 'uv' | 'pip' | undefined;
+  /** Extra arguments for the install step, e.g. ['--no-index', '--find-links', dir]. */
+  pipArgs?: string[] | undefined;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv | undefined;
+  onProgress?: ((step: { phase: 'create' | 'install' | 'finalize'; message: string }) => void) | undefined;
+  logger?: Logger | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface EnsureVenvResult {
+  venvDir: string;
+  python: string;
+  created: boolean;
+  installer: 'uv' | 'pip' | null;
+  installed: string[];
+}
+
+interface Marker {
+  packages: string[];
+  installer: 'uv' | 'pip';
+  python: string;
+  created_at: string;
+}
+
+async function readMarker(venvDir: string): Promise<Marker | null> {
+  try {
+    const data = JSON.parse(await readFile(path.join(venvDir, VENV_MARKER), 'utf8')) as Marker;
+    return Array.isArray(data.packages) ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+async function hasUv(env: NodeJS.ProcessEnv): Promise<boolean> {
+  try {
+    await execa('uv', ['--version'], { env, timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes `<venv>.partial-<pid>-*` folders of runs that died (their pid is gone). */
+async function cleanLeftovers(venvDir: string): Promise<string[]> {
+  const parent = path.dirname(venvDir);
+  const prefix = `${path.basename(venvDir)}.partial-`;
+  const removed: string[] = [];
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && pidAlive(pid)) continue;
+    await rm(path.join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Scripts in bin/ carry the build folder in their shebang: point them at the final folder. */
+async function relocateScripts(binDir: string, from: string, to: string): Promise<void> {
+  for (const name of await readdir(binDir).catch(() => [] as string[])) {
+    const file = path.join(binDir, name);
+    let text: string;
+    try {
+      const buffer = await readFile(file);
+      if (buffer.includes(0) || !buffer.includes(from)) continue;
+      text = buffer.toString('utf8');
+    } catch {
+      continue; // a directory or a dangling link
+    }
+    await writeFile(file, text.split(from).join(to));
+  }
+  const cfg = path.join(path.dirname(binDir), 'pyvenv.cfg');
+  const cfgText = await readFile(cfg, 'utf8').catch(() => null);
+  if (cfgText?.includes(from)) await writeFile(cfg, cfgText.split(from).join(to));
+}
+
+/**
+ * Makes sure a complete virtual environment with `packages` exists at `venvDir`. Idempotent: a
+ * venv whose marker (written last) lists the packages is left alone. It is built beside the target
+ * (`<venvDir>.partial-<pid>-<rand>`) and renamed into place only when complete, so an interrupted
+ * run never leaves a half-made venv at `venvDir`; its leftovers are removed by the next call.
+ */
+export async function ensureVenv(
+  venvDir: string,
+  options: EnsureVenvOptions = {},
+): Promise<EnsureVenvResult> {
+  const env = options.env ?? process.env;
+  const target = path.resolve(venvDir);
+  const packages = options.packages ?? defaultPackages(env);
+  const progress = options.onProgress ?? (() => {});
+  const logger = options.logger;
+  const finalPaths = venvPaths(target);
+
+  const removed = await cleanLeftovers(target);
+  if (removed.length) logger?.info(`removed leftovers of an interrupted run: ${removed.join(', ')}`);
+
+  const marker = await readMarker(target);
+  if (marker && existsSync(finalPaths.python) && packages.every((p) => marker.packages.includes(p))) {
+    return { venvDir: target, python: finalPaths.python, created: false, installer: null, installed: [] };
+  }
+
+  const installer: 'uv' | 'pip' =
+    options.installer === 'uv' || options.installer === 'pip'
+      ? options.installer
+      : (await hasUv(env))
+        ? 'uv'
+        : 'pip';
+  const basePython = options.python ?? (await findPython({ env })).path;
+  const partial = `${target}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const partialPaths = venvPaths(partial);
+  const plan = planInstall({
+    installer,
+    basePython,
+    venvDir: partial,
+    venvPython: partialPaths.python,
+    packages,
+    pipArgs: options.pipArgs,
+  });
+  const run = (step: { file: string; args: string[] }) =>
+    execa(step.file, step.args, { env, all: true, cancelSignal: options.signal, forceKillAfterDelay: 2_000 });
+
+  try {
+    progress({
+      phase: 'create',
+      message: `creating a virtual environment with ${installer === 'uv' ? 'uv' : basePython}`,
+    });
+    try {
+      await run(plan.create);
+    } catch (error) {
+      const { tail } = outputTail((error as { all?: string }).all ?? '');
+      throw new VenvCreateError(
+        `could not create a virtual environment at ${target}: ${tail || (error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (plan.install) {
+      progress({ phase: 'install', message: `installing ${packages.join(' ')}` });
+      try {
+        await run(plan.install);
+      } catch (error) {
+        const { tail, firstError } = outputTail((error as { all?: string }).all ?? String(error));
+        throw new PackageInstallError(
+          `could not install ${packages.join(' ')}: ${firstError ?? (error as Error).message.split('\n')[0]}`,
+          tail,
+          { cause: error },
+        );
+      }
+    }
+    progress({ phase: 'finalize', message: `moving the new environment into ${target}` });
+    const record: Marker = { packages, installer, python: basePython, created_at: new Date().toISOString() };
+    await writeFile(path.join(partial, VENV_MARKER), `${JSON.stringify(record, null, 2)}\n`);
+    await rm(target, { recursive: true, force: true });
+    await rename(partial, target);
+    await relocateScripts(finalPaths.binDir, partial, target);
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    throw error;
+  }
+  return { venvDir: target, python: finalPaths.python, created: true, installer, installed: packages };
+}
