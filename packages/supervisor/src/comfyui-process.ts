@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { OutputTail } from './output-tail.ts';
+
+export interface ComfyuiExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A running ComfyUI: it leads its own process group, so its children are signalled with it. */
+export interface ComfyuiProcess {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly exited: Promise<ComfyuiExit>;
+  /** Settles once its output has been read to the end (or a second after its exit). */
+  readonly drained: Promise<void>;
+  readonly running: boolean;
+  /** Signals the whole process group (falls back to the pid). */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs: number): Promise<ComfyuiExit>;
+  tail(lines?: number): string[];
+}
+
+export interface SpawnComfyuiOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Where ComfyUI's output is appended (kept for `comfyvisor logs`). */
+  logFile?: string | undefined;
+  /** Also pass the output through to ours. @default true */
+  passThrough?: boolean | undefined;
+  /** Wrap with `setpriv --pdeathsig SIGKILL` where it exists (Linux). @default true */
+  parentDeathSignal?: boolean | undefined;
+}
+
+export type SpawnComfyui = (options: SpawnComfyuiOptions) => ComfyuiProcess;
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/** Starts ComfyUI for real. */
+export const spawnComfyui: SpawnComfyui = (options) => {
+  const useSetpriv = (options.parentDeathSignal ?? true) && process.platform === 'linux' && existsSync(SETPRIV);
+  const [file, args] = useSetpriv
+    ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', options.command, ...options.args]]
+    : [options.command, options.args];
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: process.platform !== 'win32',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  const startedAt = Date.now();
+  const tail = new OutputTail(50);
+  let log: WriteStream | undefined;
+  if (options.logFile) {
+    log = createWriteStream(options.logFile, { flags: 'a' });
+    log.on('error', () => {});
+  }
+  const passThrough = options.passThrough ?? true;
+  const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
+    tail.push(chunk.toString('utf8'));
+    log?.write(chunk);
+    if (passThrough) target.write(chunk);
+  };
+  child.stdout?.on('data', forward(process.stdout));
+  child.stderr?.on('data', forward(process.stderr));
+  const pid = child.pid ?? -1;
+  let running = child.pid !== undefined;
+  const exited = new Promise<ComfyuiExit>((resolve) => {
+    child.once('error', (error) => {
+      running = false;
+      tail.push(`${error.message}\n`);
+      resolve({ code: 127, signal: null });
+    });
+    child.once('exit', (code, signal) => {
+      running = false;
+      // Whatever ComfyUI left in its group (children of its own) goes with it.
+      signalGroup('SIGKILL');
+      resolve({ code, signal });
+    });
+  });
+  const drained = new Promise<void>((resolve) => {
+    const timer = setTimeout(done, 1_000);
+    timer.unref();
+    child.once('close', done);
+    child.once('error', done);
+    function done() {
+      clearTimeout(timer);
+      log?.end();
+      resolve();
+    }
+  });
+  function signalGroup(signal: NodeJS.Signals) {
+    if (pid <= 0) return;
+    try {
+      process.kill(process.platform === 'win32' ? pid : -pid, signal);
+    } catch {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone already
+      }
+    }
+  }
+  return {
+    pid,
+    startedAt,
+    exited,
+    drained,
+    get running() {
+      return running;
+    },
+    signal: signalGroup,
+    async stop(graceMs) {
+      if (!running) return exited;
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      // ComfyUI's own children may outlive it in the group: make sure none remain.
+      signalGroup('SIGKILL');
+      return result;
+    },
+    tail: (lines) => tail.last(lines),
+  };
+};
