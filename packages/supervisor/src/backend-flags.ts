@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 
 /** The flags ComfyUI needs for the hardware its torch was built for. */
-export function backendFlags(torchVersion: string | null, platform: NodeJS.Platform = process.platform): string[] {
+export function backendFlags(
+  torchVersion: string | null,
+  platform: NodeJS.Platform = process.platform,
+): string[] {
   if (platform === 'darwin') return [];
   if (torchVersion && /\+(cu\d+|rocm\d)/.test(torchVersion)) return [];
   return ['--cpu'];
@@ -22,9 +25,14 @@ const TORCH_VERSION_CODE = [
 /** Asks an environment's interpreter for its torch version (null: no torch, or no answer). */
 export function readTorchVersion(python: string, timeoutMs = 30_000): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', TORCH_VERSION_CODE], { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout) => {
-      const version = error ? '' : stdout.trim();
-      resolve(version === '' ? null : version);
-    });
+    execFile(
+      python,
+      ['-c', TORCH_VERSION_CODE],
+      { timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout) => {
+        const version = error ? '' : stdout.trim();
+        resolve(version === '' ? null : version);
+      },
+    );
   });
 }

@@ -1,6 +1,8 @@
 import { metadataDir, readControlPort } from '@comfyvisor/ipc-files';
 
-export type ControlResult<T> = { ok: true; status: number; body: T } | { ok: false; reason: 'unreachable' | 'http_error'; status?: number; error: string; body?: unknown };
+export type ControlResult<T> =
+  | { ok: true; status: number; body: T }
+  | { ok: false; reason: 'unreachable' | 'http_error'; status?: number; error: string; body?: unknown };
 
 export interface HealthBody {
   status: 'alive';
@@ -20,7 +22,10 @@ export interface ControlClient {
 }
 
 /** A client of the control API. Never throws: a supervisor that does not answer is a value. */
-export function createControlClient(target: { port: number; host?: string }, options: { timeoutMs?: number } = {}): ControlClient {
+export function createControlClient(
+  target: { port: number; host?: string },
+  options: { timeoutMs?: number } = {},
+): ControlClient {
   const url = `http://${target.host ?? '127.0.0.1'}:${target.port}`;
   const timeoutMs = options.timeoutMs ?? 2_000;
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ControlResult<T>> {
@@ -28,7 +33,9 @@ export function createControlClient(target: { port: number; host?: string }, opt
       const response = await fetch(`${url}${path}`, {
         method,
         signal: AbortSignal.timeout(timeoutMs),
-        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+        ...(body !== undefined
+          ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+          : {}),
       });
       const text = await response.text();
       let parsed: unknown = null;
@@ -57,7 +64,10 @@ export function createControlClient(target: { port: number; host?: string }, opt
 }
 
 /** The client of the supervisor of `workspace`, or null when none answers. */
-export async function findControlClient(workspace: string, options: { timeoutMs?: number } = {}): Promise<ControlClient | null> {
+export async function findControlClient(
+  workspace: string,
+  options: { timeoutMs?: number } = {},
+): Promise<ControlClient | null> {
   const port = await readControlPort(metadataDir(workspace));
   if (port === null) return null;
   const client = createControlClient({ port }, options);

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
 import { metadataDir, readSwitchStatus, switchStatusToWire } from '@comfyvisor/ipc-files';
+import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { ControlPortInUseError } from './errors.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -20,7 +20,10 @@ function hostnameOf(host: string | undefined): string | null {
 }
 
 /** The control API as a Hono app (exported for in-process tests). */
-export function createControlApp(supervisor: Supervisor, options: { workspace: string; comfyuiPort: number }): Hono {
+export function createControlApp(
+  supervisor: Supervisor,
+  options: { workspace: string; comfyuiPort: number },
+): Hono {
   const app = new Hono();
   const origins = allowedOrigins(options.comfyuiPort);
   const dir = metadataDir(options.workspace);
@@ -67,7 +70,11 @@ export function createControlApp(supervisor: Supervisor, options: { workspace: s
   app.get('/status', async (c) => {
     const status = await readSwitchStatus(dir);
     if (status) return c.json(switchStatusToWire(status));
-    return c.json({ state: 'idle', current_env: supervisor.snapshot().currentEnv, message: 'No switch in progress' });
+    return c.json({
+      state: 'idle',
+      current_env: supervisor.snapshot().currentEnv,
+      message: 'No switch in progress',
+    });
   });
 
   app.post('/restart', (c) => {
@@ -88,7 +95,8 @@ export function createControlApp(supervisor: Supervisor, options: { workspace: s
       return c.json({ status: 'error', error: 'body must be JSON: {"target_env": "<name>"}' }, 400);
     }
     const target = (body as { target_env?: unknown } | null)?.target_env;
-    if (typeof target !== 'string' || target === '') return c.json({ status: 'error', error: 'target_env is required' }, 400);
+    if (typeof target !== 'string' || target === '')
+      return c.json({ status: 'error', error: 'target_env is required' }, 400);
     const result = await supervisor.requestSwitch(target);
     if (!result.ok) return c.json({ status: 'error', error: result.error }, result.status);
     return c.json({ status: 'switching', target_env: target, source_env: supervisor.snapshot().currentEnv });
@@ -123,5 +131,7 @@ export async function startControlServer(app: Hono, range: [number, number]): Pr
         }),
     };
   }
-  throw new ControlPortInUseError(`no free control port in ${range[0]}-${range[1]} (set orchestrator.control_port_range in orchestrator_config.json)`);
+  throw new ControlPortInUseError(
+    `no free control port in ${range[0]}-${range[1]} (set orchestrator.control_port_range in orchestrator_config.json)`,
+  );
 }

@@ -10,7 +10,9 @@ export interface CrashPolicyOptions {
   backoffMaxMs: number;
 }
 
-export type CrashDecision = { action: 'restart'; delayMs: number; crashesInWindow: number } | { action: 'give_up'; crashesInWindow: number };
+export type CrashDecision =
+  | { action: 'restart'; delayMs: number; crashesInWindow: number }
+  | { action: 'give_up'; crashesInWindow: number };
 
 export class CrashPolicy {
   private crashes: number[] = [];

@@ -3,7 +3,9 @@ export class SupervisorAlreadyRunningError extends Error {
   override readonly name = 'SupervisorAlreadyRunningError';
   readonly code = 'SUPERVISOR_ALREADY_RUNNING';
   constructor(readonly pid: number) {
-    super(`a supervisor is already running for this workspace (pid ${pid}); stop it first with \`comfyvisor stop\``);
+    super(
+      `a supervisor is already running for this workspace (pid ${pid}); stop it first with \`comfyvisor stop\``,
+    );
   }
 }
 

@@ -9,7 +9,10 @@ export interface Logger {
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** Lines prefixed `[comfyvisor]` on stderr, from `level` up. */
-export function createConsoleLogger(level: string = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createConsoleLogger(
+  level: string = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const min = Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
   const at = (index: number, name: string) => (message: string) => {
     if (index >= min) write(`[comfyvisor]${name === 'info' ? '' : ` ${name}:`} ${message}\n`);

@@ -10,7 +10,10 @@ import { SupervisorAlreadyRunningError } from './errors.ts';
  * the start; one naming a dead process or an unrelated one (a reused pid) is replaced, and that
  * process is left alone.
  */
-export async function claimPidFile(dir: string, isSupervisor: (pid: number) => boolean = (pid) => isSupervisorProcess(pid)): Promise<void> {
+export async function claimPidFile(
+  dir: string,
+  isSupervisor: (pid: number) => boolean = (pid) => isSupervisorProcess(pid),
+): Promise<void> {
   const path = join(dir, FILE_NAMES.pid);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -28,7 +31,8 @@ export async function claimPidFile(dir: string, isSupervisor: (pid: number) => b
       await new Promise((resolve) => setTimeout(resolve, 20));
       continue;
     }
-    if (pid !== null && pid !== process.pid && isSupervisor(pid)) throw new SupervisorAlreadyRunningError(pid);
+    if (pid !== null && pid !== process.pid && isSupervisor(pid))
+      throw new SupervisorAlreadyRunningError(pid);
     await rm(path, { force: true });
   }
   throw new SupervisorAlreadyRunningError(-1);

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { environmentExists, validateEnvironmentName } from '@comfyvisor/detection';
 import type { Clock } from '@comfyvisor/health';
 import { comfyuiAddress } from '@comfyvisor/health';
-import { loadConfig, metadataDir, removeControlPort, removePidFile, writeControlPort } from '@comfyvisor/ipc-files';
+import {
+  loadConfig,
+  metadataDir,
+  removeControlPort,
+  removePidFile,
+  writeControlPort,
+} from '@comfyvisor/ipc-files';
 import type { SpawnComfyui } from './comfyui-process.ts';
 import { type ControlServer, createControlApp, startControlServer } from './control-server.ts';
 import { EnvironmentUnusableError } from './errors.ts';
@@ -31,6 +37,8 @@ export interface SupervisorOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** Pass ComfyUI's output through to ours. @default true */
   passThrough?: boolean | undefined;
+  /** Refuse to start (ControlPortInUseError) when no control port can be bound, instead of running without the API. @default false */
+  requireControlServer?: boolean | undefined;
 }
 
 /** Where ComfyUI's output is kept for `comfyvisor logs`. */
@@ -44,7 +52,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   const name = validateEnvironmentName(options.environment);
   if (!name.ok) throw new EnvironmentUnusableError(`invalid environment name: ${name.reason}`);
   if (!environmentExists(options.workspace, options.environment)) {
-    throw new EnvironmentUnusableError(`environment "${options.environment}" does not exist in ${options.workspace}`);
+    throw new EnvironmentUnusableError(
+      `environment "${options.environment}" does not exist in ${options.workspace}`,
+    );
   }
   const bootLogger = options.logger ?? createConsoleLogger('info');
   const config = await loadConfig(dir, { logger: bootLogger });
@@ -52,6 +62,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   const logger = options.logger ?? createConsoleLogger(settings.logLevel);
 
   await claimPidFile(dir);
+  // Marks this process as a supervisor for pid checks (`isSupervisorProcess` reads the command line).
+  process.title = `comfyvisor supervisor ${options.workspace}`;
   let control: ControlServer | null = null;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
@@ -63,7 +75,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       logger,
       sync:
         options.sync ??
-        createSync(options.workspace, { enabled: settings.syncEnabled, command: settings.syncCommand, timeoutMs: settings.syncTimeoutMs }, options.env),
+        createSync(
+          options.workspace,
+          { enabled: settings.syncEnabled, command: settings.syncCommand, timeoutMs: settings.syncTimeoutMs },
+          options.env,
+        ),
       spawn: options.spawn,
       clock: options.clock,
       env: options.env,
@@ -73,10 +89,14 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     if (settings.controlServer) {
       const comfyuiPort = comfyuiAddress(options.args, { port: settings.defaultPort }).port;
       try {
-        control = await startControlServer(createControlApp(supervisor, { workspace: options.workspace, comfyuiPort }), settings.controlPortRange);
+        control = await startControlServer(
+          createControlApp(supervisor, { workspace: options.workspace, comfyuiPort }),
+          settings.controlPortRange,
+        );
         await writeControlPort(dir, control.port);
         logger.info(`control API on http://127.0.0.1:${control.port}`);
       } catch (error) {
+        if (options.requireControlServer) throw error;
         // As the Python supervisor: without a port the UI loses emergency controls, ComfyUI still runs.
         logger.warn(`${(error as Error).message}; the control API is off`);
       }

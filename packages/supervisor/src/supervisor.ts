@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { environmentExists, getEnvironment, validateEnvironmentName } from '@comfyvisor/detection';
-import { type Clock, comfyuiAddress, comfyuiUrl, type HealthResult, probeHttp, systemClock, waitForHealthy } from '@comfyvisor/health';
+import {
+  type Clock,
+  comfyuiAddress,
+  comfyuiUrl,
+  type HealthResult,
+  probeHttp,
+  systemClock,
+  waitForHealthy,
+} from '@comfyvisor/health';
 import {
   acquireSwitchLock,
   type Command,
@@ -56,7 +64,9 @@ export interface SupervisorDeps {
   /** @default systemClock (health's) */
   clock?: Clock | undefined;
   /** Replaces the HTTP health check of a switched-to ComfyUI. */
-  healthCheck?: ((proc: ComfyuiProcess, args: string[], signal: AbortSignal) => Promise<HealthResult>) | undefined;
+  healthCheck?:
+    | ((proc: ComfyuiProcess, args: string[], signal: AbortSignal) => Promise<HealthResult>)
+    | undefined;
   torchVersion?: ((python: string) => Promise<string | null>) | undefined;
   platform?: NodeJS.Platform | undefined;
   env?: NodeJS.ProcessEnv | undefined;
@@ -123,13 +133,17 @@ export class Supervisor {
       pid: process.pid,
       currentEnv: this.current,
       switching: this.switching,
-      comfyui: this.proc ? { pid: this.proc.pid, running: this.proc.running, startedAt: this.proc.startedAt } : null,
+      comfyui: this.proc
+        ? { pid: this.proc.pid, running: this.proc.running, startedAt: this.proc.startedAt }
+        : null,
     };
   }
 
   /** Queues a command (from `.cmd`, the control API, or a caller). Acted on at once. */
   send(command: SupervisorCommand): void {
-    this.deps.logger.info(`command: ${command.command}${command.command === 'switch' ? ` ${command.targetEnv}` : ''}`);
+    this.deps.logger.info(
+      `command: ${command.command}${command.command === 'switch' ? ` ${command.targetEnv}` : ''}`,
+    );
     this.mailbox.push({ kind: 'command', command });
     if (command.command === 'shutdown' || command.command === 'abort_switch') this.phase.abort();
   }
@@ -184,7 +198,11 @@ export class Supervisor {
     else this.deps.logger.warn(`command ${taken.command.command} without target_env dropped`);
   }
 
-  private async status(state: SwitchState, message: string, extra: { error?: string | null; target?: string | null; source?: string | null } = {}) {
+  private async status(
+    state: SwitchState,
+    message: string,
+    extra: { error?: string | null; target?: string | null; source?: string | null } = {},
+  ) {
     if (this.clearTimer) {
       clearTimeout(this.clearTimer);
       this.clearTimer = null;
@@ -217,13 +235,18 @@ export class Supervisor {
   private rejectTarget(name: unknown): string | null {
     const check = validateEnvironmentName(name);
     if (!check.ok) return `invalid environment name: ${check.reason}`;
-    if (!environmentExists(this.deps.workspace, check.name)) return `environment "${check.name}" does not exist`;
+    if (!environmentExists(this.deps.workspace, check.name))
+      return `environment "${check.name}" does not exist`;
     return null;
   }
 
   private async rejectSwitch(reason: string, target: string | null): Promise<void> {
     this.deps.logger.warn(`switch request refused: ${reason}; staying on ${this.current}`);
-    await this.status('failed', `Switch refused: ${reason}. Staying on ${this.current}.`, { error: reason, target, source: this.current });
+    await this.status('failed', `Switch refused: ${reason}. Staying on ${this.current}.`, {
+      error: reason,
+      target,
+      source: this.current,
+    });
     await removeSwitchRequest(this.dir);
     this.finishSwitchLater();
   }
@@ -240,7 +263,8 @@ export class Supervisor {
   private async takePendingRequest(): Promise<void> {
     const found = await inspectSwitchRequest(this.dir, { logger: this.deps.logger });
     if (found.kind === 'missing') return;
-    if (found.kind === 'invalid') return this.rejectSwitch(`the switch request is unreadable (${found.reason})`, null);
+    if (found.kind === 'invalid')
+      return this.rejectSwitch(`the switch request is unreadable (${found.reason})`, null);
     await removeSwitchRequest(this.dir);
     const { targetEnv, sourceEnv } = found.request;
     if (targetEnv === this.current) return;
@@ -258,7 +282,10 @@ export class Supervisor {
     else {
       this.deps.logger.warn(`sync of ${env} failed (${result.reason}); starting anyway`);
       if (result.outputTail) this.deps.logger.debug(result.outputTail);
-      if (this.switching) await this.status('syncing', `Sync of ${env} failed (${result.reason}); starting anyway...`, { error: result.reason });
+      if (this.switching)
+        await this.status('syncing', `Sync of ${env} failed (${result.reason}); starting anyway...`, {
+          error: result.reason,
+        });
     }
   }
 
@@ -273,14 +300,23 @@ export class Supervisor {
 
   private async startCurrent(): Promise<ComfyuiProcess> {
     const environment = getEnvironment(this.deps.workspace, this.current, { platform: this.deps.platform });
-    if (!existsSync(environment.python)) throw new EnvironmentUnusableError(`${this.current} has no interpreter at ${environment.python}`);
-    if (!existsSync(environment.mainPy)) throw new EnvironmentUnusableError(`${this.current} has no ComfyUI at ${environment.mainPy}`);
-    const flags = backendFlags(await this.torchVersionOf(environment.python), this.deps.platform ?? process.platform);
+    if (!existsSync(environment.python))
+      throw new EnvironmentUnusableError(`${this.current} has no interpreter at ${environment.python}`);
+    if (!existsSync(environment.mainPy))
+      throw new EnvironmentUnusableError(`${this.current} has no ComfyUI at ${environment.mainPy}`);
+    const flags = backendFlags(
+      await this.torchVersionOf(environment.python),
+      this.deps.platform ?? process.platform,
+    );
     const extra = this.skipExtraArgs ? [] : this.deps.settings.extraArgs;
     this.usedExtraArgs = extra.length > 0;
     const args = [environment.mainPy, ...flags, ...extra, ...this.deps.args];
     if (this.switching) await this.status('starting', `Starting ${this.current}...`);
-    const env = { ...(this.deps.env ?? process.env), COMFYGIT_SUPERVISED: '1', __COMFY_CLI_SESSION__: this.session };
+    const env = {
+      ...(this.deps.env ?? process.env),
+      COMFYGIT_SUPERVISED: '1',
+      __COMFY_CLI_SESSION__: this.session,
+    };
     const proc = this.spawn({
       command: environment.python,
       args,
@@ -330,7 +366,11 @@ export class Supervisor {
   }
 
   private urgent(): Event | undefined {
-    return this.mailbox.takeWhere((e) => e.kind === 'signal' || (e.kind === 'command' && (e.command.command === 'shutdown' || e.command.command === 'abort_switch')));
+    return this.mailbox.takeWhere(
+      (e) =>
+        e.kind === 'signal' ||
+        (e.kind === 'command' && (e.command.command === 'shutdown' || e.command.command === 'abort_switch')),
+    );
   }
 
   /** Handles a stop, shutdown or abort; returns the exit code, or null to go on. */
@@ -348,7 +388,9 @@ export class Supervisor {
       return 0;
     }
     await this.stopProc();
-    this.deps.logger.info(event.kind === 'signal' ? `stopped on ${event.signal}` : 'shutdown requested; stopped');
+    this.deps.logger.info(
+      event.kind === 'signal' ? `stopped on ${event.signal}` : 'shutdown requested; stopped',
+    );
     return 0;
   }
 
@@ -371,7 +413,12 @@ export class Supervisor {
       try {
         proc = await this.startCurrent();
       } catch (error) {
-        if (!(error instanceof EnvironmentUnusableError) || !this.switching?.source || this.switching.source === this.current) throw error;
+        if (
+          !(error instanceof EnvironmentUnusableError) ||
+          !this.switching?.source ||
+          this.switching.source === this.current
+        )
+          throw error;
         logger.warn(error.message);
         await this.rollBack(error.message);
         continue;
@@ -391,14 +438,21 @@ export class Supervisor {
           this.skipExtraArgs = false;
           this.finishSwitchLater();
         } else {
-          const why = health.reason === 'exited' ? `exited with code ${health.exitCode}` : health.reason === 'timeout' ? 'did not become healthy in time' : 'aborted';
+          const why =
+            health.reason === 'exited'
+              ? `exited with code ${health.exitCode}`
+              : health.reason === 'timeout'
+                ? 'did not become healthy in time'
+                : 'aborted';
           logger.warn(`health check of ${this.current} failed: ${why}`);
           await this.stopProc();
           if (this.switching.source && this.switching.source !== this.current) {
             await this.rollBack(`Health check failed (${why})`);
             continue;
           }
-          await this.status('failed', `Health check failed for ${this.current}`, { error: 'No source environment to rollback to' });
+          await this.status('failed', `Health check failed for ${this.current}`, {
+            error: 'No source environment to rollback to',
+          });
           this.switching = null;
           this.finishSwitchLater();
           // Nothing to roll back to: treat it as a crash of this environment.
@@ -458,7 +512,8 @@ export class Supervisor {
   private async onSwitchExit(): Promise<void> {
     const found = await inspectSwitchRequest(this.dir, { logger: this.deps.logger });
     if (found.kind === 'missing') return this.rejectSwitch('exit 43 without a switch request', null);
-    if (found.kind === 'invalid') return this.rejectSwitch(`the switch request is unreadable (${found.reason})`, null);
+    if (found.kind === 'invalid')
+      return this.rejectSwitch(`the switch request is unreadable (${found.reason})`, null);
     await removeSwitchRequest(this.dir);
     const { targetEnv } = found.request;
     const problem = this.rejectTarget(targetEnv);
@@ -484,7 +539,9 @@ export class Supervisor {
     if (decision.action === 'give_up') {
       await proc.drained;
       const lines = proc.tail(20);
-      logger.error(`ComfyUI crashed ${decision.crashesInWindow} times; giving up. Last output:\n${lines.join('\n')}`);
+      logger.error(
+        `ComfyUI crashed ${decision.crashesInWindow} times; giving up. Last output:\n${lines.join('\n')}`,
+      );
       await this.status('failed', `ComfyUI keeps crashing (${what}); the supervisor gave up`, {
         error: `Crash with ${what}\n${lines.join('\n')}`,
         target: this.current,
@@ -493,14 +550,18 @@ export class Supervisor {
       await releaseSwitchLock(this.dir);
       return 1;
     }
-    logger.info(`restarting in ${decision.delayMs} ms (crash ${decision.crashesInWindow} of ${this.deps.settings.crashMaxRestarts} allowed)`);
+    logger.info(
+      `restarting in ${decision.delayMs} ms (crash ${decision.crashesInWindow} of ${this.deps.settings.crashMaxRestarts} allowed)`,
+    );
     await this.clock.sleep(decision.delayMs, this.phase.signal);
     return null;
   }
 
   private async waitForExitOrCommand(
     proc: ComfyuiProcess,
-  ): Promise<{ type: 'exit'; exit: ComfyuiExit } | { type: 'exit-code'; code: number } | { type: 'continue' }> {
+  ): Promise<
+    { type: 'exit'; exit: ComfyuiExit } | { type: 'exit-code'; code: number } | { type: 'continue' }
+  > {
     for (;;) {
       const event = await this.mailbox.next();
       if (event.kind === 'exit') {
@@ -536,10 +597,13 @@ export class Supervisor {
   }
 
   /** Takes the lock for a switch asked through the API (the panel side takes it for .cmd). */
-  async requestSwitch(target: string): Promise<{ ok: true } | { ok: false; status: 400 | 404 | 409; error: string }> {
+  async requestSwitch(
+    target: string,
+  ): Promise<{ ok: true } | { ok: false; status: 400 | 404 | 409; error: string }> {
     const check = validateEnvironmentName(target);
     if (!check.ok) return { ok: false, status: 400, error: check.reason };
-    if (!environmentExists(this.deps.workspace, target)) return { ok: false, status: 404, error: `environment "${target}" does not exist` };
+    if (!environmentExists(this.deps.workspace, target))
+      return { ok: false, status: 404, error: `environment "${target}" does not exist` };
     if (this.switching) return { ok: false, status: 409, error: 'a switch is already in progress' };
     const lock = await acquireSwitchLock(this.dir);
     if (!lock.ok) return { ok: false, status: 409, error: 'a switch is already in progress' };
@@ -554,7 +618,10 @@ function toSupervisorCommand(command: Command): SupervisorCommand | null {
     case 'shutdown':
       return { command: command.command };
     case 'abort_switch':
-      return { command: 'abort_switch', ...(typeof command.extra.reason === 'string' ? { reason: command.extra.reason } : {}) };
+      return {
+        command: 'abort_switch',
+        ...(typeof command.extra.reason === 'string' ? { reason: command.extra.reason } : {}),
+      };
     case 'switch':
       return command.targetEnv ? { command: 'switch', targetEnv: command.targetEnv } : null;
   }

@@ -17,7 +17,11 @@ function executable(file: string): boolean {
 }
 
 /** `cg` from the tooling venv, else from PATH; null when there is none. */
-export function findCg(workspace: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {
+export function findCg(
+  workspace: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | null {
   const venvBin = path.join(toolingVenvDir(workspace), platform === 'win32' ? 'Scripts' : 'bin');
   const names = platform === 'win32' ? ['cg.exe', 'cg.cmd', 'cg'] : ['cg'];
   for (const dir of [venvBin, ...(env.PATH ?? '').split(path.delimiter).filter(Boolean)]) {
@@ -44,12 +48,18 @@ export interface SyncSettings {
 /** The sync step: a failure is a value (logged and shown by the caller), never a throw. */
 export type SyncEnvironment = (environment: string, signal: AbortSignal) => Promise<SyncResult>;
 
-export function createSync(workspace: string, settings: SyncSettings, env: NodeJS.ProcessEnv = process.env): SyncEnvironment {
+export function createSync(
+  workspace: string,
+  settings: SyncSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): SyncEnvironment {
   return async (environment, signal) => {
     if (!settings.enabled) return { ok: true, skipped: true, reason: 'sync is turned off' };
     let command: string[];
     if (settings.command) {
-      command = settings.command.map((part) => part.replaceAll('{env}', environment).replaceAll('{workspace}', workspace));
+      command = settings.command.map((part) =>
+        part.replaceAll('{env}', environment).replaceAll('{workspace}', workspace),
+      );
     } else {
       const cg = findCg(workspace, env);
       if (!cg) return { ok: true, skipped: true, reason: 'no `cg` found (run `comfyvisor setup`)' };
@@ -69,12 +79,18 @@ export function createSync(workspace: string, settings: SyncSettings, env: NodeJ
       });
       return { ok: true, skipped: false, command, durationMs: performance.now() - started };
     } catch (error) {
-      const failure = error as { timedOut?: boolean; isCanceled?: boolean; all?: string; shortMessage?: string; message: string };
+      const failure = error as {
+        timedOut?: boolean;
+        isCanceled?: boolean;
+        all?: string;
+        shortMessage?: string;
+        message: string;
+      };
       const reason = failure.timedOut
         ? `timed out after ${Math.round(settings.timeoutMs / 1000)} s`
         : failure.isCanceled
           ? 'cancelled'
-          : (failure.shortMessage ?? failure.message).split('\n')[0] ?? 'failed';
+          : ((failure.shortMessage ?? failure.message).split('\n')[0] ?? 'failed');
       const outputTail = (failure.all ?? '').split('\n').slice(-20).join('\n');
       return { ok: false, command, reason, outputTail, durationMs: performance.now() - started };
     }

@@ -1,0 +1,42 @@
+import { isSupervisorProcess } from '@comfyvisor/detection';
+import { metadataDir, readPidFile } from '@comfyvisor/ipc-files';
+import { resolveWorkspace } from '../context.ts';
+import { UserError } from '../errors.ts';
+
+async function client(workspace: string) {
+  const { findControlClient } = await import('@comfyvisor/supervisor');
+  const found = await findControlClient(workspace);
+  if (!found)
+    throw new UserError(`no supervisor is running for ${workspace} (start one with \`comfyvisor run\`)`);
+  return found;
+}
+
+/** `comfyvisor restart`: ComfyUI is stopped and started again (synced first). */
+export async function restartCommand(options: { workspace?: string; json?: boolean }): Promise<number> {
+  const workspace = resolveWorkspace(options.workspace);
+  const result = await (await client(workspace)).restart();
+  if (!result.ok) throw new UserError(`the supervisor refused the restart: ${result.error}`);
+  process.stdout.write(options.json ? `${JSON.stringify(result.body)}\n` : 'restart requested\n');
+  return 0;
+}
+
+/** `comfyvisor stop`: the supervisor stops ComfyUI and exits; waits until it is gone. */
+export async function stopCommand(options: {
+  workspace?: string;
+  json?: boolean;
+  timeout?: string;
+}): Promise<number> {
+  const workspace = resolveWorkspace(options.workspace);
+  const dir = metadataDir(workspace);
+  const pid = await readPidFile(dir);
+  const result = await (await client(workspace)).kill();
+  if (!result.ok) throw new UserError(`the supervisor refused to stop: ${result.error}`);
+  const deadline = Date.now() + Number(options.timeout ?? 30) * 1000;
+  while (pid !== null && isSupervisorProcess(pid)) {
+    if (Date.now() > deadline)
+      throw new UserError(`the supervisor (pid ${pid}) is still running after ${options.timeout ?? 30} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  process.stdout.write(options.json ? `${JSON.stringify({ status: 'stopped', pid })}\n` : 'stopped\n');
+  return 0;
+}

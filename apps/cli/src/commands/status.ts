@@ -1,0 +1,73 @@
+import { isSupervisorProcess } from '@comfyvisor/detection';
+import { readControlPort, readPidFile, readSwitchStatus, switchStatusToWire } from '@comfyvisor/ipc-files';
+import { metadataOf, resolveWorkspace } from '../context.ts';
+import { formatDuration, printJson, table } from '../output.ts';
+
+export interface StatusReport {
+  workspace: string;
+  supervisor: { running: boolean; pid: number | null; control_port: number | null };
+  current_env: string | null;
+  comfyui: { pid: number; running: boolean; uptime_seconds: number } | null;
+  switch: Record<string, unknown> | null;
+}
+
+async function getJson(url: string): Promise<Record<string, unknown> | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_500) });
+    return response.ok ? ((await response.json()) as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Gathers the status from the files and, when a supervisor answers, its control API. */
+export async function gatherStatus(workspace: string): Promise<StatusReport> {
+  const dir = metadataOf(workspace);
+  const [pid, port, status] = await Promise.all([
+    readPidFile(dir),
+    readControlPort(dir),
+    readSwitchStatus(dir),
+  ]);
+  const alive = pid !== null && isSupervisorProcess(pid);
+  const health = alive && port !== null ? await getJson(`http://127.0.0.1:${port}/health`) : null;
+  return {
+    workspace,
+    supervisor: { running: alive, pid: alive ? pid : null, control_port: alive ? port : null },
+    current_env: (health?.current_env as string | undefined) ?? null,
+    comfyui: (health?.comfyui as StatusReport['comfyui'] | undefined) ?? null,
+    switch: status ? switchStatusToWire(status) : null,
+  };
+}
+
+export async function statusCommand(options: { workspace?: string; json?: boolean }): Promise<number> {
+  const report = await gatherStatus(resolveWorkspace(options.workspace));
+  if (options.json) {
+    printJson(report);
+    return 0;
+  }
+  const rows: Array<[string, string]> = [['workspace', report.workspace]];
+  rows.push([
+    'supervisor',
+    report.supervisor.running
+      ? `running (pid ${report.supervisor.pid}${report.supervisor.control_port ? `, control API http://127.0.0.1:${report.supervisor.control_port}` : ''})`
+      : 'not running',
+  ]);
+  if (report.current_env) rows.push(['environment', report.current_env]);
+  if (report.comfyui) {
+    rows.push([
+      'ComfyUI',
+      report.comfyui.running
+        ? `running (pid ${report.comfyui.pid}, up ${formatDuration(report.comfyui.uptime_seconds)})`
+        : `stopped (pid ${report.comfyui.pid})`,
+    ]);
+  } else if (report.supervisor.running) rows.push(['ComfyUI', 'not started']);
+  const sw = report.switch;
+  rows.push([
+    'switch',
+    sw
+      ? `${sw.state} ${sw.progress}%: ${sw.message}${sw.error ? ` (${String(sw.error).split('\n')[0]})` : ''}`
+      : 'idle',
+  ]);
+  process.stdout.write(`${table(rows)}\n`);
+  return 0;
+}

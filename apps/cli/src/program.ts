@@ -1,0 +1,111 @@
+import { Command } from 'commander';
+import { UserError } from './errors.ts';
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+/** The `comfyvisor` command line. Each action resolves with the process exit code. */
+export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) => void): Command {
+  const program = new Command('comfyvisor')
+    .description(
+      'Keeps ComfyUI running in a ComfyGit workspace: restarts, environment switches with health checks and rollback.',
+    )
+    .version(process.env.COMFYVISOR_VERSION ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(str) });
+  const done = (p: Promise<number>) => p.then(setExitCode);
+
+  program
+    .command('run')
+    .description(
+      "supervise ComfyUI in the foreground (the Python supervisor's command line: everything after --args or -- goes to ComfyUI)",
+    )
+    .option(
+      '--workspace <path>',
+      'the ComfyGit workspace (default: $COMFYGIT_HOME, ~/comfygit, or the one around the current folder)',
+    )
+    .option('--environment <name>', "the environment to start (default: workspace.json's active_environment)")
+    .option('--no-port-check', "start even if ComfyUI's port already answers")
+    .addHelpText(
+      'after',
+      examples([
+        'comfyvisor run --workspace ~/comfygit --environment env1 --args --listen 127.0.0.1 --port 8188',
+        'comfyvisor run -- --port 8189',
+      ]),
+    )
+    .action(async (opts) => done((await import('./commands/run.ts')).runCommand(opts, comfyuiArgs)));
+
+  program
+    .command('status')
+    .description('is a supervisor running, which environment, ComfyUI pid and uptime, switch progress')
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['comfyvisor status', 'comfyvisor status --json | jq .current_env']))
+    .action(async (opts) => done((await import('./commands/status.ts')).statusCommand(opts)));
+
+  program
+    .command('restart')
+    .description('restart ComfyUI (synced first) through the running supervisor')
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => done((await import('./commands/control.ts')).restartCommand(opts)));
+
+  program
+    .command('stop')
+    .description('stop ComfyUI and the supervisor, and wait until they are gone')
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--timeout <seconds>', 'how long to wait', '30')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => done((await import('./commands/control.ts')).stopCommand(opts)));
+
+  program
+    .command('switch')
+    .argument('<environment>', 'the environment to move ComfyUI to')
+    .description(
+      'switch the running ComfyUI to another environment; shows progress until complete, failed or rolled back',
+    )
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--timeout <seconds>', 'give up waiting after this long', '600')
+    .option('--json', 'print the final status as JSON')
+    .addHelpText('after', examples(['comfyvisor switch env2', 'comfyvisor switch flux-dev --json']))
+    .action(async (env, opts) => done((await import('./commands/switch.ts')).switchCommand(env, opts)));
+
+  program
+    .command('logs')
+    .description("ComfyUI's output as kept by the supervisor")
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('-f, --follow', 'keep printing new output')
+    .option('-n, --lines <count>', 'how many lines to show first', '100')
+    .option('--supervisor', "the detached supervisor's own log (orchestrator.log) instead")
+    .action(async (opts) => done((await import('./commands/logs.ts')).logsCommand(opts)));
+
+  program
+    .command('detect')
+    .description('what comfyvisor sees from here: workspace, managed or not, environments, supervisor')
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => done((await import('./commands/detect.ts')).detectCommand(opts)));
+
+  program
+    .command('setup')
+    .description("create the tooling venv with ComfyGit's `cg` (used to sync environments before a start)")
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--package <spec...>', 'install these instead of comfygit (a path to a wheel works)')
+    .option('--offline', 'do not use a package index (pip --no-index)')
+    .option('--find-links <dir>', 'a folder of wheels to install from')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => done((await import('./commands/setup.ts')).setupCommand(opts)));
+
+  program
+    .command('demo')
+    .description(
+      'a throw-away workspace with two environments running a fake ComfyUI, supervised in the foreground',
+    )
+    .option('--port <port>', "the fake ComfyUI's preferred port", '8188')
+    .option('--keep', 'keep the demo workspace afterwards')
+    .action(async (opts) => done((await import('./commands/demo.ts')).demoCommand(opts)));
+
+  program.on('command:*', (operands: string[]) => {
+    throw new UserError(`unknown command "${operands[0]}" (see comfyvisor --help)`, 2);
+  });
+  return program;
+}
