@@ -20,6 +20,8 @@ export interface Settings {
   defaultHost: string;
   defaultPort: number;
   logLevel: string;
+  /** How long to wait for ComfyUI's port to be released by a process we do not own. @default 30000 */
+  portWaitMs: number;
 }
 
 export function settingsFrom(config: Config): Settings {
@@ -43,5 +45,6 @@ export function settingsFrom(config: Config): Settings {
     defaultHost: config.comfyui.defaultHost,
     defaultPort: config.comfyui.defaultPort,
     logLevel: o.logLevel,
+    portWaitMs: 30_000,
   };
 }

@@ -8,6 +8,7 @@ import {
   comfyuiUrl,
   type HealthResult,
   probeHttp,
+  probeTcp,
   systemClock,
   waitForHealthy,
 } from '@comfyvisor/health';
@@ -267,10 +268,29 @@ export class Supervisor {
       return this.rejectSwitch(`the switch request is unreadable (${found.reason})`, null);
     await removeSwitchRequest(this.dir);
     const { targetEnv, sourceEnv } = found.request;
-    if (targetEnv === this.current) return;
     const problem = this.rejectTarget(targetEnv);
     if (problem) return this.rejectSwitch(problem, targetEnv);
-    await this.beginSwitch(targetEnv, sourceEnv ?? this.current);
+    // Started for this switch (lazily, by the panel side): roll back to where the request came from.
+    const source = sourceEnv ?? (targetEnv === this.current ? null : this.current);
+    await this.beginSwitch(targetEnv, source === targetEnv ? null : source);
+  }
+
+  /**
+   * A ComfyUI we do not own may still hold the port (the unsupervised one that asked for this
+   * switch is exiting with 43): wait for it to be released rather than crash on a busy port.
+   */
+  private async waitForPort(): Promise<void> {
+    const s = this.deps.settings;
+    if (s.portWaitMs <= 0) return;
+    const { host, port } = comfyuiAddress(this.deps.args, { host: s.defaultHost, port: s.defaultPort });
+    if (!(await probeTcp(host, port, 200)).ok) return;
+    this.deps.logger.info(`port ${port} is still in use; waiting for it to be released`);
+    const deadline = this.clock.now() + s.portWaitMs;
+    while (this.clock.now() < deadline && !this.phase.signal.aborted) {
+      await this.clock.sleep(100, this.phase.signal);
+      if (!(await probeTcp(host, port, 200)).ok) return;
+    }
+    this.deps.logger.warn(`port ${port} is still in use after ${Math.round(s.portWaitMs / 1000)} s; starting anyway`);
   }
 
   private async syncCurrent(): Promise<void> {
