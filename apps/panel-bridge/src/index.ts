@@ -1,1 +1,14 @@
-export {};
+export type { BridgeAppOptions } from './app.ts';
+export { createBridgeApp } from './app.ts';
+export { bridgeMain } from './cli.ts';
+export { dashboardHtml } from './dashboard.ts';
+export { SupervisorSpawnError } from './errors.ts';
+export { extractComfyuiArgs } from './extract-args.ts';
+export type { RequestSwitchOptions, SwitchRequestResult } from './request-switch.ts';
+export { requestSwitch } from './request-switch.ts';
+export type { BridgeServer } from './serve.ts';
+export { startBridgeServer } from './serve.ts';
+export type { SpawnSupervisorOptions } from './spawn-supervisor.ts';
+export { cliBinPath, spawnSupervisor } from './spawn-supervisor.ts';
+export type { ProxyResult } from './supervisor-proxy.ts';
+export { proxyToSupervisor, supervisorStatus, switchStatusFromFile } from './supervisor-proxy.ts';

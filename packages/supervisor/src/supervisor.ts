@@ -290,7 +290,9 @@ export class Supervisor {
       await this.clock.sleep(100, this.phase.signal);
       if (!(await probeTcp(host, port, 200)).ok) return;
     }
-    this.deps.logger.warn(`port ${port} is still in use after ${Math.round(s.portWaitMs / 1000)} s; starting anyway`);
+    this.deps.logger.warn(
+      `port ${port} is still in use after ${Math.round(s.portWaitMs / 1000)} s; starting anyway`,
+    );
   }
 
   private async syncCurrent(): Promise<void> {
@@ -452,6 +454,8 @@ export class Supervisor {
         if (health.healthy) {
           logger.info(`${this.current} is healthy after ${Math.round(health.afterMs)} ms`);
           await this.status('complete', `Successfully switched to ${this.current}`);
+          // The next switch may start at once; the status stays visible a moment for the panel.
+          await releaseSwitchLock(this.dir);
           this.switching = null;
           this.rollingBack = false;
           this.crashPolicy.reset();

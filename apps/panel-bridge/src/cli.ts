@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { detectEnvironment, findWorkspaceRoot, isWorkspace } from '@comfyvisor/detection';
+import { Command } from 'commander';
+import { requestSwitch } from './request-switch.ts';
+import { startBridgeServer } from './serve.ts';
+import { supervisorStatus } from './supervisor-proxy.ts';
+
+class BridgeUserError extends Error {}
+
+function workspaceFrom(flag: string | undefined): string {
+  if (flag) {
+    const root = path.resolve(flag);
+    if (!isWorkspace(root)) throw new BridgeUserError(`not a ComfyGit workspace: ${root}`);
+    return root;
+  }
+  const found = findWorkspaceRoot();
+  if (!found)
+    throw new BridgeUserError('no ComfyGit workspace found (pass --workspace or set COMFYGIT_HOME)');
+  return found;
+}
+
+/** Runs `comfyvisor-bridge` on argv (without node and script); resolves with the exit code. */
+export async function bridgeMain(argv: string[]): Promise<number> {
+  const dash = argv.indexOf('--');
+  const own = dash === -1 ? argv : argv.slice(0, dash);
+  const comfyuiArgs = dash === -1 ? undefined : argv.slice(dash + 1);
+  let exitCode = 0;
+  const program = new Command('comfyvisor-bridge')
+    .description(
+      "What the ComfyGit panel and ComfyUI's side need from comfyvisor: lazy supervision, the panel's HTTP routes, a dashboard.",
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('serve the panel routes and the dashboard; prints its URL on the first line')
+    .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
+    .option('--host <host>', 'address to listen on (loopback unless you say otherwise)', '127.0.0.1')
+    .option('--port <port>', 'port; 0 picks a free one', '0')
+    .action(async (opts: { workspace?: string; host: string; port: string }) => {
+      const workspace = workspaceFrom(opts.workspace);
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new BridgeUserError(`--port must be a port number, not "${opts.port}"`);
+      const server = await startBridgeServer({ workspace, host: opts.host, port }).catch(
+        (error: NodeJS.ErrnoException) => {
+          throw new BridgeUserError(
+            error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message,
+          );
+        },
+      );
+      process.stdout.write(`${server.url}\n`);
+      if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
+        process.stderr.write(
+          `warning: serving on ${opts.host}: anyone who can reach it can switch and stop ComfyUI\n`,
+        );
+      }
+      process.stdout.write(`dashboard for ${workspace}; Ctrl-C to stop\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  program
+    .command('switch')
+    .argument('<environment>', 'the environment to switch to')
+    .description(
+      'ask for a switch (for a ComfyUI custom node): spawns a supervisor when none runs; ComfyUI args after --',
+    )
+    .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, opts: { workspace?: string; json?: boolean }) => {
+      const workspace = workspaceFrom(opts.workspace);
+      const here = detectEnvironment();
+      const source = here.managed && here.workspace === workspace ? here.environment.name : null;
+      const result = await requestSwitch({ target, workspace, source, args: comfyuiArgs, caller: 'comfyui' });
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (result.status === 'switching') {
+        process.stdout.write(
+          `switching to ${target}${result.spawned ? ` (supervisor started, pid ${result.spawned.pid})` : ''}; next: ${result.next}\n`,
+        );
+      } else process.stderr.write(`comfyvisor-bridge: ${result.message}\n`);
+      exitCode = result.status === 'switching' ? 0 : result.status === 'busy' ? 3 : 1;
+    });
+
+  program
+    .command('status')
+    .description("the supervisor's status, or the status file when no supervisor answers")
+    .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { workspace?: string; json?: boolean }) => {
+      const status = await supervisorStatus(workspaceFrom(opts.workspace));
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(status)}\n` : `${status.state}: ${status.message ?? ''}\n`,
+      );
+    });
+
+  try {
+    await program.parseAsync(own, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('commander.'))
+      return code === 'commander.helpDisplayed' || code === 'commander.help' ? 0 : 2;
+    if (error instanceof BridgeUserError) {
+      process.stderr.write(`comfyvisor-bridge: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`comfyvisor-bridge: unexpected error: ${(error as Error).message}\n`);
+    return 70;
+  }
+}

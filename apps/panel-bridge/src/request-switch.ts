@@ -1,0 +1,104 @@
+import {
+  environmentExists,
+  findWorkspaceRoot,
+  readActiveEnvironment,
+  shouldSpawnSupervisor,
+  validateEnvironmentName,
+} from '@comfyvisor/detection';
+import {
+  acquireSwitchLock,
+  metadataDir,
+  readStartupState,
+  releaseSwitchLock,
+  writeCommand,
+  writeSwitchRequest,
+} from '@comfyvisor/ipc-files';
+import { extractComfyuiArgs } from './extract-args.ts';
+import { spawnSupervisor } from './spawn-supervisor.ts';
+
+export type SwitchRequestResult =
+  | {
+      status: 'switching';
+      /** `exit_43`: the calling ComfyUI must now exit with 43; `none`: nothing more to do. */
+      next: 'exit_43' | 'none';
+      spawned: { pid: number } | null;
+      workspace: string;
+      target: string;
+      source: string | null;
+    }
+  | { status: 'busy'; message: string }
+  | { status: 'invalid'; message: string }
+  | { status: 'not_found'; what: 'workspace' | 'environment'; message: string }
+  | { status: 'error'; message: string };
+
+export interface RequestSwitchOptions {
+  target: string;
+  /** The environment the caller runs in (the rollback target). */
+  source?: string | null | undefined;
+  workspace?: string | null | undefined;
+  /** ComfyUI's args for a supervisor spawned now (default: from `.startup_state.json`). */
+  args?: string[] | undefined;
+  /** `comfyui`: a ComfyUI process that will exit 43; `external`: a panel, CLI or dashboard. @default 'comfyui' */
+  caller?: 'comfyui' | 'external' | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** Spawns the supervisor (injectable for tests). @default spawnSupervisor */
+  spawn?: typeof spawnSupervisor | undefined;
+}
+
+/**
+ * Asks for a switch, as the panel does: validates the target, takes the lock (held → `busy`),
+ * spawns a supervisor when none runs (lazy supervision: only at the first switch), writes the
+ * request, and says what comes next. Any failure releases the lock.
+ */
+export async function requestSwitch(options: RequestSwitchOptions): Promise<SwitchRequestResult> {
+  const env = options.env ?? process.env;
+  const workspace = options.workspace ?? findWorkspaceRoot({ env });
+  if (!workspace) return { status: 'not_found', what: 'workspace', message: 'no ComfyGit workspace found' };
+  const check = validateEnvironmentName(options.target);
+  if (!check.ok) return { status: 'invalid', message: `invalid environment name: ${check.reason}` };
+  if (!environmentExists(workspace, options.target)) {
+    return { status: 'not_found', what: 'environment', message: `Environment '${options.target}' not found` };
+  }
+  const dir = metadataDir(workspace);
+  const lock = await acquireSwitchLock(dir);
+  if (!lock.ok) return { status: 'busy', message: 'Environment switch already in progress' };
+  const caller = options.caller ?? 'comfyui';
+  const source = options.source ?? null;
+  try {
+    const decision = await shouldSpawnSupervisor({ env, workspace });
+    if (!decision.spawn && decision.reason === 'supervised') {
+      // Our ComfyUI is the supervisor's child: it reads the request when we exit with 43.
+      await writeSwitchRequest(dir, { targetEnv: options.target, sourceEnv: source });
+      return {
+        status: 'switching',
+        next: 'exit_43',
+        spawned: null,
+        workspace,
+        target: options.target,
+        source,
+      };
+    }
+    if (!decision.spawn) {
+      // A supervisor runs for someone else's ComfyUI: ask it directly.
+      await writeCommand(dir, { command: 'switch', targetEnv: options.target });
+      return { status: 'switching', next: 'none', spawned: null, workspace, target: options.target, source };
+    }
+    const startup = options.args ? null : await readStartupState(dir);
+    const args = options.args ?? (startup ? extractComfyuiArgs(startup.argv) : []);
+    // The request is written first, so the new supervisor honours it at start-up.
+    await writeSwitchRequest(dir, { targetEnv: options.target, sourceEnv: source });
+    const initial = source ?? readActiveEnvironment(workspace) ?? options.target;
+    const spawned = await (options.spawn ?? spawnSupervisor)({ workspace, environment: initial, args, env });
+    return {
+      status: 'switching',
+      next: caller === 'comfyui' ? 'exit_43' : 'none',
+      spawned: { pid: spawned.pid },
+      workspace,
+      target: options.target,
+      source,
+    };
+  } catch (error) {
+    await releaseSwitchLock(dir);
+    return { status: 'error', message: (error as Error).message };
+  }
+}
