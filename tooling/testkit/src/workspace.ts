@@ -189,7 +189,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions = {}): Pro
     },
     async cleanup() {
       created.delete(root);
-      await rm(root, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }
@@ -200,6 +200,8 @@ async function writeBehaviour(envDir: string, behaviour: FakeBehaviour): Promise
 
 /** Removes every workspace created so far (call in afterAll/afterEach). */
 export async function cleanupWorkspaces(): Promise<void> {
-  await Promise.all([...created].map((root) => rm(root, { recursive: true, force: true })));
+  await Promise.all(
+    [...created].map((root) => rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 })),
+  );
   created.clear();
 }
