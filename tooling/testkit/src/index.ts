@@ -1,4 +1,5 @@
 export { fakeComfyuiPath } from './fake-comfyui.ts';
 export { freePort, httpJson, isAlive, killTracked, track, trackPid, waitFor } from './processes.ts';
+export { buildFakeCgWheel } from './wheel.ts';
 export type { CreateWorkspaceOptions, FakeBehaviour, FakeEvent, TestWorkspace } from './workspace.ts';
 export { cleanupWorkspaces, createWorkspace } from './workspace.ts';

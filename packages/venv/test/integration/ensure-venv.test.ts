@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { killTracked, track } from '@comfyvisor/testkit';
+import { buildFakeCgWheel, killTracked, track } from '@comfyvisor/testkit';
 import {
   ensureVenv,
   findPython,
@@ -13,7 +13,6 @@ import {
   resolveVenvPython,
 } from '@comfyvisor/venv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFakeCgWheel } from './fixtures.ts';
 
 let wheel: string;
 let base: string;
