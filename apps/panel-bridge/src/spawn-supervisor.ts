@@ -56,6 +56,7 @@ export async function spawnSupervisor(
     [
       cliBinPath(),
       'run',
+      '--no-port-check',
       '--workspace',
       options.workspace,
       '--environment',
