@@ -60,7 +60,8 @@ export async function requestSwitch(options: RequestSwitchOptions): Promise<Swit
     return { status: 'not_found', what: 'environment', message: `Environment '${options.target}' not found` };
   }
   const dir = metadataDir(workspace);
-  const lock = await acquireSwitchLock(dir);
+  // The lock outlives this process (the supervisor releases it when the switch ends): no owner pid.
+  const lock = await acquireSwitchLock(dir, { owner: null });
   if (!lock.ok) return { status: 'busy', message: 'Environment switch already in progress' };
   const caller = options.caller ?? 'comfyui';
   const source = options.source ?? null;

@@ -283,3 +283,18 @@ describe('command hand-off', () => {
     expect(await takeCommand(dir)).toEqual({ kind: 'none' });
   });
 });
+
+describe('lock owner', () => {
+  it('owner null writes an empty lock (stale only by age), an explicit owner is recorded', async () => {
+    const dir = tempMetadataDir();
+    expect((await acquireSwitchLock(dir, { owner: null })).ok).toBe(true);
+    expect(readFileSync(join(dir, '.switch.lock'), 'utf8')).toBe('');
+    expect(await acquireSwitchLock(dir, { isAlive: () => false })).toMatchObject({
+      ok: false,
+      ownerPid: null,
+    });
+    await releaseSwitchLock(dir);
+    await acquireSwitchLock(dir, { owner: 77 });
+    expect(readFileSync(join(dir, '.switch.lock'), 'utf8')).toBe('77');
+  });
+});

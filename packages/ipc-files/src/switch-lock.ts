@@ -13,6 +13,12 @@ export interface LockOptions extends IpcOptions {
   staleAfterMs?: number | undefined;
   /** Whether the recorded owner is alive. @default process.kill(pid, 0) */
   isAlive?: ((pid: number) => boolean) | undefined;
+  /**
+   * The pid recorded as the owner, or null for an empty lock like the Python side's (stale only by
+   * age). Pass null, or the supervisor's pid, when the lock must outlive the process taking it.
+   * @default process.pid
+   */
+  owner?: number | null | undefined;
 }
 
 const TAKEOVER_GUARD = `${FILE_NAMES.lock}.takeover`;
@@ -70,15 +76,16 @@ export async function acquireSwitchLock(dir: string, options: LockOptions = {}):
   const staleAfterMs = options.staleAfterMs ?? 300_000;
   const isAlive = options.isAlive ?? defaultIsAlive;
   const logger = loggerOf(options);
+  const content = options.owner === null ? '' : String(options.owner ?? process.pid);
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createExclusive(path, String(process.pid))) return { ok: true, tookOverStale: false };
+    if (await createExclusive(path, content)) return { ok: true, tookOverStale: false };
     const seen = await observe(path);
     if (!seen) continue; // released between our create and our look: try again
     const ageMs = Math.max(0, nowOf(options) - seen.mtimeMs);
     const ownerDead = seen.ownerPid !== null && seen.ownerPid !== process.pid && !isAlive(seen.ownerPid);
     if (ageMs <= staleAfterMs && !ownerDead)
       return { ok: false, reason: 'held', ageMs, ownerPid: seen.ownerPid };
-    if (await takeOver(dir, path, seen)) {
+    if (await takeOver(dir, path, seen, content)) {
       logger.info(
         `took over a stale switch lock (${ownerDead ? `owner ${seen.ownerPid} is dead` : `${Math.round(ageMs / 1000)} s old`})`,
       );
@@ -94,7 +101,7 @@ export async function acquireSwitchLock(dir: string, options: LockOptions = {}):
   };
 }
 
-async function takeOver(dir: string, path: string, stale: Observed): Promise<boolean> {
+async function takeOver(dir: string, path: string, stale: Observed, content: string): Promise<boolean> {
   const guard = join(dir, TAKEOVER_GUARD);
   if (!(await createExclusive(guard, String(process.pid)))) {
     const info = await stat(guard).catch(() => null);
@@ -117,7 +124,7 @@ async function takeOver(dir: string, path: string, stale: Observed): Promise<boo
       return false;
     }
     await rm(aside, { force: true });
-    return await createExclusive(path, String(process.pid));
+    return await createExclusive(path, content);
   } finally {
     await rm(guard, { force: true });
   }
