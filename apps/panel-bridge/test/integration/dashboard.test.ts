@@ -1,0 +1,71 @@
+// The dashboard in a real browser: Debian's chromium driven by playwright-core (never a downloaded browser).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBridgeServer } from '@comfyvisor/panel-bridge';
+import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
+import { type Browser, chromium } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bridgeWorkspace, startComfyvisor } from './helpers.ts';
+
+const SCREENSHOT = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard.png');
+let browser: Browser | undefined;
+
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+  await killTracked();
+  await cleanupWorkspaces();
+});
+
+describe('dashboard', () => {
+  it('shows the state, switches to env2 with a click, and the progress reaches complete', async () => {
+    const ws = await bridgeWorkspace({ env2: { mode: 'slow', startDelayMs: 800 } });
+    await startComfyvisor(ws, await freePort());
+    const server = await startBridgeServer({ workspace: ws.root, port: 0 });
+    try {
+      browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+      await page.goto(server.url);
+      await expect.poll(() => page.locator('#current-env').textContent(), { timeout: 10_000 }).toBe('env1');
+      await expect.poll(() => page.locator('#supervisor').textContent()).toMatch(/^running \(pid \d+\)$/);
+      await expect.poll(() => page.locator('#comfyui').textContent()).toMatch(/^running/);
+
+      await page.getByRole('button', { name: 'Switch to env2' }).click();
+      const seen = new Set<string>();
+      await expect
+        .poll(
+          async () => {
+            const state = (await page.locator('#switch-state').textContent()) ?? '';
+            seen.add(state.split(' ')[0] ?? '');
+            return state;
+          },
+          { timeout: 20_000, intervals: [50] },
+        )
+        .toMatch(/^complete \(100%\)/);
+      expect(await page.locator('#progress').getAttribute('aria-valuenow')).toBe('100');
+      expect([...seen].some((s) => ['preparing', 'syncing', 'starting', 'validating'].includes(s))).toBe(
+        true,
+      );
+      await expect.poll(() => page.locator('#current-env').textContent(), { timeout: 10_000 }).toBe('env2');
+      expect(await page.locator('#messages').textContent()).toContain('Successfully switched to env2');
+      await expect.poll(() => page.locator('#log').textContent()).toContain('fake ComfyUI (env2) listening');
+      mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      console.log(`dashboard screenshot: ${SCREENSHOT}`);
+    } finally {
+      await server.close();
+    }
+  });
+});
