@@ -51,7 +51,7 @@ describe('dashboard', () => {
             seen.add(state.split(' ')[0] ?? '');
             return state;
           },
-          { timeout: 20_000, intervals: [50] },
+          { timeout: 20_000, interval: 50 },
         )
         .toMatch(/^complete \(100%\)/);
       expect(await page.locator('#progress').getAttribute('aria-valuenow')).toBe('100');
