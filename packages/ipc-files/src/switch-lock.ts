@@ -109,6 +109,10 @@ async function takeOver(dir: string, path: string, stale: Observed, content: str
     return false;
   }
   try {
+    // Takeovers are serialised by the guard, and plain acquirers never replace an existing lock, so
+    // if the lock at `path` is still the one we judged stale, nobody else can swap it under us now.
+    const current = await observe(path);
+    if (!current || current.ino !== stale.ino || current.mtimeMs !== stale.mtimeMs) return false;
     // Move the stale lock aside, then check that what we moved is the one we judged stale.
     const aside = join(dir, `${FILE_NAMES.lock}.stale.${process.pid}.${randomBytes(4).toString('hex')}`);
     try {

@@ -7,8 +7,9 @@ export interface Watcher {
 
 function signature(path: string): string {
   try {
-    const info = statSync(path);
-    return `${info.ino}:${info.mtimeMs}:${info.size}`;
+    // No exception for a missing file: this runs on every poll and must cost next to nothing.
+    const info = statSync(path, { throwIfNoEntry: false });
+    return info ? `${info.ino}:${info.mtimeMs}:${info.size}` : 'missing';
   } catch {
     return 'missing';
   }
@@ -16,14 +17,20 @@ function signature(path: string): string {
 
 /**
  * Calls `onEvent` (once per burst) when `name` in `dir` appears or changes: `fs.watch` on the
- * folder reacts within milliseconds; a slow poll catches what the watcher misses (network file
- * systems, a watcher that failed). Timers are unref'd: a watcher never keeps a process alive.
+ * folder reacts within milliseconds; a poll is the fallback (every `pollMs` when fs.watch is not
+ * available or failed, a rare safety poll otherwise). Timers are unref'd: a watcher never keeps a
+ * process alive.
  */
 export function watchFile(
   dir: string,
   name: string,
   onEvent: () => void,
-  options: { pollMs?: number } = {},
+  options: {
+    /** Poll interval when fs.watch is not available (or failed). @default 1000 */
+    pollMs?: number;
+    /** A safety poll while fs.watch works: rare, because every wake-up of an idle process costs CPU. @default 30000 */
+    safetyPollMs?: number;
+  } = {},
 ): Watcher {
   const path = join(dir, name);
   let last = signature(path);
@@ -47,19 +54,27 @@ export function watchFile(
     watcher.on('error', () => {
       watcher?.close();
       watcher = undefined;
+      clearTimeout(timer);
+      schedule(); // from now on, the faster poll
     });
   } catch {
     watcher = undefined;
   }
-  const timer = setInterval(() => {
-    const now = signature(path);
-    if (now !== last) fire();
-  }, options.pollMs ?? 1000);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (closed) return;
+    const interval = watcher ? (options.safetyPollMs ?? 30_000) : (options.pollMs ?? 1000);
+    timer = setTimeout(() => {
+      if (signature(path) !== last) fire();
+      schedule();
+    }, interval);
+    timer.unref();
+  };
+  schedule();
   return {
     close() {
       closed = true;
-      clearInterval(timer);
+      clearTimeout(timer);
       watcher?.close();
     },
   };

@@ -103,7 +103,7 @@ describe('watchFile', () => {
       resolveSeen = resolve;
     });
     // pollMs is huge: only the fs.watch path can fire within the test.
-    const watcher = watchFile(dir, '.cmd', () => resolveSeen(), { pollMs: 600_000 });
+    const watcher = watchFile(dir, '.cmd', () => resolveSeen(), { pollMs: 600_000, safetyPollMs: 600_000 });
     const started = performance.now();
     writeFileSync(join(dir, 'unrelated.txt'), 'x');
     await writeCommand(dir, { command: 'restart' });
@@ -115,7 +115,7 @@ describe('watchFile', () => {
   it('the slow poll is the fallback when no watch event comes', async () => {
     const dir = tempMetadataDir();
     let calls = 0;
-    const watcher = watchFile(join(dir), 'never-written', () => calls++, { pollMs: 20 });
+    const watcher = watchFile(join(dir), 'never-written', () => calls++, { pollMs: 20, safetyPollMs: 20 });
     writeFileSync(join(dir, 'never-written'), 'now');
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {
