@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Words whose presence in a command line marks a supervisor: ours, or the Python orchestrator. */
-const SUPERVISOR_MARKERS = ['comfyvisor', 'orchestrator.py', '@comfyvisor/cli', 'apps/cli/dist/bin.js'];
+const SUPERVISOR_MARKERS = ['comfyvisor', 'orchestrator.py', '@comfyvisor/cli', 'apps/cli/dist/'];
 
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

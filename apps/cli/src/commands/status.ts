@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { isSupervisorProcess } from '@comfyvisor/detection';
 import { readControlPort, readPidFile, readSwitchStatus, switchStatusToWire } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
@@ -11,13 +12,26 @@ export interface StatusReport {
   switch: Record<string, unknown> | null;
 }
 
-async function getJson(url: string): Promise<Record<string, unknown> | null> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1_500) });
-    return response.ok ? ((await response.json()) as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+/** node:http rather than fetch: loading fetch costs ~40 ms, a third of this command's budget. */
+function getJson(url: string): Promise<Record<string, unknown> | null> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: 1_500, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(body) as Record<string, unknown>) : null);
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
 }
 
 /** Gathers the status from the files and, when a supervisor answers, its control API. */

@@ -15,7 +15,7 @@ import {
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bin.js');
+const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'bin.js');
 const cli = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
   execa(process.execPath, [BIN, ...args], { reject: false, all: true, ...options });
 
@@ -238,7 +238,7 @@ describe('the published package', () => {
       (JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((f) => f.path) ??
       [];
     expect(files).toContain('dist/assets/fake-comfyui.py');
-    expect(files).toContain('dist/bin.js');
+    expect(files).toContain('dist/bundle/bin.js');
     const shipped = readFileSync(
       join(import.meta.dirname, '..', '..', 'dist', 'assets', 'fake-comfyui.py'),
       'utf8',
