@@ -129,8 +129,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1200)); // let the status clear before the next round
   }
 
-  // 4 + 5. idle CPU and RSS of the supervisor.
-  await new Promise((r) => setTimeout(r, 1000));
+  // 4 + 5. idle CPU and RSS of the supervisor, once the work above has settled (V8 finishes its
+  // post-activity GC within a few seconds).
+  await new Promise((r) => setTimeout(r, Number(process.env.BENCH_SETTLE_S ?? 5) * 1000));
   const cpu0 = cpuNs(supPid);
   const idleSeconds = Number(process.env.BENCH_IDLE_S ?? 10);
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));

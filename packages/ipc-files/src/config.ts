@@ -35,6 +35,8 @@ export interface Config {
     syncCommand: string[] | null;
     /** ours: how long `complete` stays visible before status and lock are cleared. @default 3 */
     switchStatusClearS: number;
+    /** ours: also wrap ComfyUI in `setpriv --pdeathsig SIGKILL` on Linux (costs ~4 ms per start). @default false */
+    parentDeathSignal: boolean;
   };
   comfyui: { defaultPort: number; defaultHost: string; extraArgs: string[] };
   frontend: { emergencyThresholdNormalS: number; emergencyThresholdSwitchingS: number };
@@ -63,6 +65,7 @@ const SCHEMA = {
     ['sync_enabled', 'syncEnabled', 'boolean', true],
     ['sync_command', 'syncCommand', 'strings-or-null', null],
     ['switch_status_clear_s', 'switchStatusClearS', 'number', 3],
+    ['parent_death_signal', 'parentDeathSignal', 'boolean', false],
   ],
   comfyui: [
     ['default_port', 'defaultPort', 'number', 8188],

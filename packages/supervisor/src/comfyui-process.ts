@@ -31,7 +31,7 @@ export interface SpawnComfyuiOptions {
   logFile?: string | undefined;
   /** Also pass the output through to ours. @default true */
   passThrough?: boolean | undefined;
-  /** Wrap with `setpriv --pdeathsig SIGKILL` where it exists (Linux). @default true */
+  /** Wrap with `setpriv --pdeathsig SIGKILL` where it exists (Linux). @default false */
   parentDeathSignal?: boolean | undefined;
 }
 

@@ -22,6 +22,8 @@ export interface Settings {
   logLevel: string;
   /** How long to wait for ComfyUI's port to be released by a process we do not own. @default 30000 */
   portWaitMs: number;
+  /** Wrap ComfyUI in `setpriv --pdeathsig SIGKILL` (Linux), on top of the lifeline. */
+  parentDeathSignal: boolean;
 }
 
 export function settingsFrom(config: Config): Settings {
@@ -46,5 +48,6 @@ export function settingsFrom(config: Config): Settings {
     defaultPort: config.comfyui.defaultPort,
     logLevel: o.logLevel,
     portWaitMs: 30_000,
+    parentDeathSignal: o.parentDeathSignal,
   };
 }

@@ -113,6 +113,7 @@ export class Supervisor {
   private reaper: Reaper | null = null;
   private clearTimer: NodeJS.Timeout | null = null;
   private readonly session: string;
+  private starts = 0;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.current = deps.environment;
@@ -346,6 +347,7 @@ export class Supervisor {
       env,
       logFile: this.deps.logFile,
       passThrough: this.deps.passThrough,
+      parentDeathSignal: this.deps.settings.parentDeathSignal,
     });
     this.proc = proc;
     this.reaper?.watch(proc.pid);

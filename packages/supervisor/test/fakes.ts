@@ -106,6 +106,7 @@ export const testSettings: Settings = {
   defaultPort: 8188,
   logLevel: 'info',
   portWaitMs: 0,
+  parentDeathSignal: false,
 };
 
 export function recordingSync() {
