@@ -171,6 +171,7 @@ describe('switch and health (test_health_checking, supervisor part)', () => {
     const sup = new Supervisor(
       deps(ws, {
         spawn,
+        settings: { ...testSettings, statusClearMs: 60_000 },
         healthCheck: async () => ({ healthy: false, reason: 'exited', exitCode: 1, afterMs: 5, probes: 1 }),
       }),
     );

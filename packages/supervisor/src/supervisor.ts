@@ -102,7 +102,6 @@ export class Supervisor {
   private usedExtraArgs = false;
   private readonly mailbox = new Mailbox<Event>();
   private phase = new AbortController();
-  private stopRequested: { reason: string } | null = null;
   private readonly torch = new Map<string, Promise<string | null>>();
   private readonly crashPolicy: CrashPolicy;
   private readonly dir: string;
@@ -327,10 +326,14 @@ export class Supervisor {
       throw new EnvironmentUnusableError(`${this.current} has no interpreter at ${environment.python}`);
     if (!existsSync(environment.mainPy))
       throw new EnvironmentUnusableError(`${this.current} has no ComfyUI at ${environment.mainPy}`);
-    const flags = backendFlags(
-      await this.torchVersionOf(environment.python),
-      this.deps.platform ?? process.platform,
-    );
+    // Only the first start can find the port held by a ComfyUI we do not own (the one that asked a
+    // lazily spawned supervisor for a switch); later ones follow our own ComfyUI's exit.
+    const first = this.starts++ === 0;
+    const [torch] = await Promise.all([
+      this.torchVersionOf(environment.python),
+      first ? this.waitForPort() : undefined,
+    ]);
+    const flags = backendFlags(torch, this.deps.platform ?? process.platform);
     const extra = this.skipExtraArgs ? [] : this.deps.settings.extraArgs;
     this.usedExtraArgs = extra.length > 0;
     const args = [environment.mainPy, ...flags, ...extra, ...this.deps.args];
