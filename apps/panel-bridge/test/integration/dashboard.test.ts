@@ -39,8 +39,12 @@ describe('dashboard', () => {
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       await page.goto(server.url);
       await expect.poll(() => page.locator('#current-env').textContent(), { timeout: 10_000 }).toBe('env1');
-      await expect.poll(() => page.locator('#supervisor').textContent()).toMatch(/^running \(pid \d+\)$/);
-      await expect.poll(() => page.locator('#comfyui').textContent()).toMatch(/^running/);
+      await expect
+        .poll(() => page.locator('#supervisor').textContent(), { timeout: 10_000 })
+        .toMatch(/^running \(pid \d+\)$/);
+      await expect
+        .poll(() => page.locator('#comfyui').textContent(), { timeout: 10_000 })
+        .toMatch(/^running/);
 
       await page.getByRole('button', { name: 'Switch to env2' }).click();
       const seen = new Set<string>();
@@ -60,7 +64,9 @@ describe('dashboard', () => {
       );
       await expect.poll(() => page.locator('#current-env').textContent(), { timeout: 10_000 }).toBe('env2');
       expect(await page.locator('#messages').textContent()).toContain('Successfully switched to env2');
-      await expect.poll(() => page.locator('#log').textContent()).toContain('fake ComfyUI (env2) listening');
+      await expect
+        .poll(() => page.locator('#log').textContent(), { timeout: 10_000 })
+        .toContain('fake ComfyUI (env2) listening');
       mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       console.log(`dashboard screenshot: ${SCREENSHOT}`);
