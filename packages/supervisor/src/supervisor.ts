@@ -113,6 +113,8 @@ export class Supervisor {
   private clearTimer: NodeJS.Timeout | null = null;
   private readonly session: string;
   private starts = 0;
+  /** When the last ComfyUI exit was seen (performance.now()), to report the restart overhead. */
+  private exitSeenAt: number | null = null;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.current = deps.environment;
@@ -353,6 +355,12 @@ export class Supervisor {
       parentDeathSignal: this.deps.settings.parentDeathSignal,
     });
     this.proc = proc;
+    if (this.exitSeenAt !== null) {
+      this.deps.logger.debug(
+        `restart overhead: ${(performance.now() - this.exitSeenAt).toFixed(2)} ms from exit to spawn`,
+      );
+      this.exitSeenAt = null;
+    }
     this.reaper?.watch(proc.pid);
     proc.exited.then((exit) => this.mailbox.push({ kind: 'exit', proc, exit }));
     this.deps.logger.info(`started ComfyUI (${this.current}) pid ${proc.pid}: ${args.slice(1).join(' ')}`);
@@ -595,6 +603,7 @@ export class Supervisor {
       const event = await this.mailbox.next();
       if (event.kind === 'exit') {
         if (event.proc !== proc) continue; // an older process
+        this.exitSeenAt = performance.now();
         this.reaper?.forget(proc.pid);
         return { type: 'exit', exit: event.exit };
       }

@@ -1,8 +1,19 @@
+// Shared set-up of the integration tests: a throw-away workspace (testkit) and a real supervisor
+// process on it (fixtures/run-supervisor.mjs over this package's dist/), plus small waits on files.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { metadataDir, readControlPort, readSwitchStatus, type SwitchState } from '@comfyvisor/ipc-files';
+import {
+  readControlPort,
+  readPidFile,
+  readSwitchStatus,
+  type SwitchState,
+  type SwitchStatus,
+} from '@comfyvisor/ipc-files';
 import {
   createWorkspace,
   type FakeBehaviour,
+  type FakeEvent,
   freePort,
   httpJson,
   type TestWorkspace,
@@ -11,28 +22,53 @@ import {
 } from '@comfyvisor/testkit';
 import { execa, type ResultPromise } from 'execa';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'run-supervisor.mjs');
+export const FIXTURE = join(import.meta.dirname, 'fixtures', 'run-supervisor.mjs');
+
+export type SupervisorProcess = ResultPromise<{ reject: false; all: true }>;
 
 export interface Running {
   ws: TestWorkspace;
+  /** ComfyUI's --port. */
   port: number;
-  sup: ResultPromise<{ reject: false; all: true }>;
+  sup: SupervisorProcess;
+  /** The supervisor's pid (the fixture runs it in-process). */
+  pid: number;
   controlUrl: string;
+  /** Everything the supervisor wrote to stderr so far ([comfyvisor] lines and ComfyUI's stderr). */
+  stderr(): string;
+  /** GET /system_stats of the fake ComfyUI. */
   stats(): Promise<{ status: number; body: any }>;
+  /** POST /exit/<code> to the fake ComfyUI. */
   exitComfyui(code: number): Promise<void>;
-  waitState(state: SwitchState, timeoutMs?: number): Promise<void>;
+  status(): Promise<SwitchStatus | null>;
+  waitState(state: SwitchState, timeoutMs?: number): Promise<SwitchStatus>;
 }
 
-/** A workspace plus a real supervisor process on it, ready (ComfyUI listening, control port written). */
-export async function startSupervised(
-  options: {
-    orchestrator?: Record<string, unknown>;
-    comfyui?: Record<string, unknown>;
-    behaviour?: Record<string, FakeBehaviour>;
-    torchVersion?: string;
-    env?: string;
-  } = {},
-): Promise<Running> {
+export interface StartOptions {
+  /** `orchestrator` section, over quick test defaults. */
+  orchestrator?: Record<string, unknown>;
+  /** `comfyui` section. */
+  comfyui?: Record<string, unknown>;
+  behaviour?: Record<string, FakeBehaviour>;
+  torchVersion?: string | null;
+  /** The environment the supervisor is started on. @default 'env1' */
+  env?: string;
+  /** Runs after the workspace exists and before the supervisor starts (e.g. a waiting switch request). */
+  prepare?: (ws: TestWorkspace) => Promise<void>;
+}
+
+/** The supervisor as a real process on `ws` (tracked for killTracked). */
+export function spawnSupervisor(ws: TestWorkspace, env: string, comfyuiArgs: string[]): SupervisorProcess {
+  return track(
+    execa(process.execPath, [FIXTURE, ws.root, env, ...comfyuiArgs], {
+      reject: false,
+      all: true,
+    }),
+  );
+}
+
+/** A workspace plus a real supervisor process on it, ready (pid file and control port written). */
+export async function startSupervised(options: StartOptions = {}): Promise<Running> {
   const controlPort = await freePort();
   const ws = await createWorkspace({
     behaviour: options.behaviour,
@@ -41,45 +77,122 @@ export async function startSupervised(
       orchestrator: {
         sync_enabled: false,
         stop_grace_s: 1,
-        control_port_range: [controlPort, controlPort + 30],
-        health_check_timeout_s: 20,
+        crash_backoff_initial_ms: 50,
+        crash_max_restarts: 2,
         switch_status_clear_s: 30,
+        health_check_timeout_s: 20,
+        control_port_range: [controlPort, controlPort + 20],
         ...options.orchestrator,
       },
       ...(options.comfyui ? { comfyui: options.comfyui } : {}),
     },
   });
+  await options.prepare?.(ws);
   const port = await freePort();
-  const sup = track(
-    execa(process.execPath, [FIXTURE, ws.root, options.env ?? 'env1', '--port', String(port)], {
-      reject: false,
-      all: true,
-    }),
+  const sup = spawnSupervisor(ws, options.env ?? 'env1', ['--port', String(port)]);
+  let stderr = '';
+  sup.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const dir = ws.metadataDir;
+  const cport = await waitFor(
+    async () => {
+      if (sup.exitCode !== null) throw new Error(`the supervisor exited early:\n${stderr}`);
+      return (await readPidFile(dir)) === sup.pid ? readControlPort(dir) : null;
+    },
+    { message: 'the supervisor to be ready (pid and control port files)' },
   );
-  const dir = metadataDir(ws.root);
-  const cport = await waitFor(() => readControlPort(dir), { message: 'the control port file' });
-  const controlUrl = `http://127.0.0.1:${cport}`;
+  const comfyBase = `http://127.0.0.1:${port}`;
   return {
     ws,
     port,
     sup,
-    controlUrl,
-    stats: () => httpJson(`http://127.0.0.1:${port}/system_stats`),
+    pid: sup.pid as number,
+    controlUrl: `http://127.0.0.1:${cport}`,
+    stderr: () => stderr,
+    stats: () => httpJson(`${comfyBase}/system_stats`),
     async exitComfyui(code) {
-      await httpJson(`http://127.0.0.1:${port}/exit/${code}`, { method: 'POST' });
+      const { status } = await httpJson(`${comfyBase}/exit/${code}`, { method: 'POST' });
+      if (status !== 200) throw new Error(`POST /exit/${code} answered ${status}`);
     },
-    async waitState(state, timeoutMs = 20_000) {
-      await waitFor(async () => (await readSwitchStatus(dir))?.state === state, {
-        timeoutMs,
-        intervalMs: 10,
-        message: `switch state ${state}`,
-      });
-    },
+    status: () => readSwitchStatus(dir),
+    waitState: (state, timeoutMs = 20_000) =>
+      waitFor(
+        async () => {
+          const status = await readSwitchStatus(dir);
+          return status?.state === state ? status : null;
+        },
+        { timeoutMs, intervalMs: 10, message: `switch state ${state}` },
+      ),
   };
 }
 
-/** Index of the last event so far (to wait for the next ones). */
+/** Index of the last event so far (to wait for the next ones with `{ after }`). */
 export async function lastIndex(ws: TestWorkspace): Promise<number> {
   const events = await ws.events();
-  return events.length ? (events.at(-1)?.index ?? -1) : -1;
+  return events.at(-1)?.index ?? -1;
+}
+
+/** The fake's events of one kind (optionally of one environment). */
+export async function eventsOf(ws: TestWorkspace, event: string, env?: string): Promise<FakeEvent[]> {
+  return (await ws.events()).filter((e) => e.event === event && (env === undefined || e.env === env));
+}
+
+/**
+ * A sync command (for `sync_command`) that appends `{env}` to `<ws>/sync.log` and, while
+ * `<ws>/hold-sync-<env>` exists, blocks until `<ws>/release-sync` appears: a gate the test opens
+ * when it has seen what it waits for, so a transient state can be observed without timing luck.
+ */
+export const GATED_SYNC = [
+  'sh',
+  '-c',
+  'echo {env} >> "{workspace}/sync.log"; ' +
+    'if [ -e "{workspace}/hold-sync-{env}" ]; then ' +
+    ': > "{workspace}/sync-held"; ' +
+    'while [ ! -e "{workspace}/release-sync" ]; do sleep 0.02; done; fi',
+];
+
+export async function holdSync(ws: TestWorkspace, env: string): Promise<void> {
+  await writeFile(join(ws.root, `hold-sync-${env}`), '');
+}
+
+export async function releaseSync(ws: TestWorkspace): Promise<void> {
+  await writeFile(join(ws.root, 'release-sync'), '');
+}
+
+/** Resolves once a held sync is blocking. */
+export function waitSyncHeld(ws: TestWorkspace): Promise<true> {
+  return waitFor(() => existsSync(join(ws.root, 'sync-held')) || null, { message: 'the sync to be held' });
+}
+
+/** The lines of `<ws>/sync.log`. */
+export async function syncLog(ws: TestWorkspace): Promise<string[]> {
+  const text = await readFile(join(ws.root, 'sync.log'), 'utf8').catch(() => '');
+  return text.split('\n').filter((line) => line !== '');
+}
+
+/** A promise of the supervisor's result that fails fast with its output if it takes too long. */
+export async function exitOf(
+  run: { sup: SupervisorProcess },
+  timeoutMs = 20_000,
+): Promise<{ exitCode: number | undefined; all: string; stderr: string; durationMs: number }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the supervisor did not exit within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const result = await Promise.race([run.sup, timeout]);
+    return {
+      exitCode: result.exitCode,
+      all: String(result.all ?? ''),
+      stderr: String(result.stderr ?? ''),
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
 }

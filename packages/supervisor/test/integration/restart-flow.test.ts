@@ -1,9 +1,13 @@
-// Counterparts of testing/integration/test_restart_flow.py (Python suite at 57c5958), with real processes.
-import { existsSync, readFileSync } from 'node:fs';
+// The restart flow with real processes: the supervisor (fixtures/run-supervisor.mjs over dist/)
+// running the fake ComfyUI of a throw-away workspace.
+// Python counterparts: testing/integration/test_restart_flow.py at 57c5958 of comfygit-manager,
+// named on each test below (`py:`); the Python tests mock the process, these run it for real.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupWorkspaces, killTracked } from '@comfyvisor/testkit';
+import { readControlPort, readPidFile } from '@comfyvisor/ipc-files';
+import { cleanupWorkspaces, isAlive, killTracked } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lastIndex, startSupervised } from './helpers.ts';
+import { eventsOf, exitOf, lastIndex, startSupervised, syncLog } from './helpers.ts';
 
 afterEach(async () => {
   await killTracked();
@@ -11,53 +15,106 @@ afterEach(async () => {
 });
 
 describe('restart flow', () => {
-  it('test_orchestrator_handles_restart / syncs_on_each_restart / preserves_environment_across_restarts: exit 42 three times', async () => {
-    const syncLog = join(
-      await import('node:os').then((os) => os.tmpdir()),
-      `comfyvisor-sync-${process.pid}-${Date.now()}.log`,
-    );
+  // py: test_orchestrator_handles_restart, test_orchestrator_syncs_on_each_restart,
+  //     test_orchestrator_preserves_environment_across_restarts
+  //     (and test_comfyui_restart_without_orchestrator / test_cli_restart_loop_handles_exit_42:
+  //     exit 42 is what asks for it)
+  it('restarts on exit 42 three times, syncing the same environment before each start', async () => {
     const run = await startSupervised({
-      orchestrator: { sync_enabled: true, sync_command: ['sh', '-c', `echo {env} >> ${syncLog}`] },
+      orchestrator: {
+        sync_enabled: true,
+        // {workspace} is substituted by the supervisor: this is <ws>/sync.log
+        sync_command: ['sh', '-c', 'echo {env} >> "{workspace}/sync.log"'],
+      },
     });
-    await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    let previous = first;
     for (let i = 0; i < 3; i++) {
       const after = await lastIndex(run.ws);
       await run.exitComfyui(42);
-      await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after });
+      await run.ws.waitForEvent({ event: 'exited', pid: previous.pid, code: 42 }, { after: previous.index });
+      previous = await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after });
     }
-    const started = (await run.ws.events()).filter((e) => e.event === 'started');
+    const started = await eventsOf(run.ws, 'started');
     expect(started.map((e) => e.env)).toEqual(['env1', 'env1', 'env1', 'env1']);
-    expect(readFileSync(syncLog, 'utf8').trim().split('\n')).toEqual(['env1', 'env1', 'env1', 'env1']);
+    expect(new Set(started.map((e) => e.pid)).size).toBe(4);
+    expect(await syncLog(run.ws)).toEqual(['env1', 'env1', 'env1', 'env1']);
+    // Still supervising: a restart is not an exit.
+    expect(run.sup.exitCode).toBeNull();
+    expect((await run.stats()).body.environment).toBe('env1');
   });
 
-  it('test_supervised_flag_prevents_nested_orchestrators: the child sees COMFYGIT_SUPERVISED=1; --cpu without a CUDA torch', async () => {
+  // py: none (ComfyUI-Manager's "Restart" under a CLI session: __COMFY_CLI_SESSION__ + exit 0)
+  it("restarts on ComfyUI-Manager's reboot (session marker + exit 0)", async () => {
     const run = await startSupervised();
-    await run.ws.waitForEvent({ event: 'listening' });
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const reboot = await fetch(`http://127.0.0.1:${run.port}/manager/reboot`, { method: 'POST' });
+    expect(await reboot.json()).toEqual({ rebooting: true, marker: true });
+    await run.ws.waitForEvent({ event: 'exited', pid: first.pid, code: 0 }, { after: first.index });
+    const next = await run.ws.waitForEvent({ event: 'started', env: 'env1' }, { after: first.index });
+    expect(next.pid).not.toBe(first.pid);
+    await run.ws.waitForEvent({ event: 'listening', pid: next.pid });
+    // The marker is consumed, so the next plain exit 0 is a real stop.
+    expect(existsSync(join(run.ws.metadataDir, `.comfyvisor-session-${run.pid}.reboot`))).toBe(false);
+    expect(run.sup.exitCode).toBeNull();
+    expect(run.stderr()).toMatch(/ComfyUI-Manager asked for a restart/);
+  });
+
+  // py: test_orchestrator_handles_restart (its last process exits 0 and run_forever returns),
+  //     test_cli_restart_loop_handles_exit_42 (exit 0 ends the loop)
+  it('a plain exit 0 stops the supervisor with exit code 0 and no new start', async () => {
+    const run = await startSupervised();
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    await run.exitComfyui(0);
+    const result = await exitOf(run);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/ComfyUI exited cleanly; stopping/);
+    expect(await eventsOf(run.ws, 'started')).toHaveLength(1);
+    expect(isAlive(first.pid)).toBe(false);
+    expect(await readPidFile(run.ws.metadataDir)).toBeNull();
+    expect(await readControlPort(run.ws.metadataDir)).toBeNull();
+  });
+
+  // py: test_supervised_flag_prevents_nested_orchestrators,
+  //     test_orchestrator_spawn_on_first_switch_not_restart (a supervised process must see
+  //     COMFYGIT_SUPERVISED=1 so it never spawns a supervisor of its own)
+  it('the child sees COMFYGIT_SUPERVISED=1, and gets --cpu when the environment has no torch', async () => {
+    const run = await startSupervised();
+    await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const { status, body } = await run.stats();
+    expect(status).toBe(200);
+    expect(body.supervised).toBe('1');
+    expect(body.environment).toBe('env1');
+    // <env>/ComfyUI/main.py <backend flags> <extra_args> <ComfyUI args>
+    expect(body.argv).toEqual([
+      join(run.ws.envDir('env1'), 'ComfyUI', 'main.py'),
+      '--cpu',
+      '--port',
+      String(run.port),
+    ]);
+  });
+
+  // py: none (backend flags)
+  it.each([
+    ['2.5.1+cu121', false],
+    ['2.4.0+rocm6.1', false],
+    ['2.5.1+cpu', true],
+  ])('torch %s: --cpu passed = %s', async (torchVersion, cpu) => {
+    const run = await startSupervised({ torchVersion });
+    await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
     const { body } = await run.stats();
     expect(body.supervised).toBe('1');
-    expect(body.argv).toContain('--cpu');
-    expect(body.environment).toBe('env1');
+    expect(body.argv.includes('--cpu')).toBe(cpu);
   });
 
-  it('no --cpu when the environment has a CUDA torch', async () => {
-    const run = await startSupervised({ torchVersion: '2.5.1+cu121' });
-    await run.ws.waitForEvent({ event: 'listening' });
-    expect((await run.stats()).body.argv).not.toContain('--cpu');
-  });
-
-  it("ComfyUI-Manager's Restart (reboot marker + exit 0) restarts; a plain exit 0 stops the supervisor with 0", async () => {
+  // py: none (a ComfyUI killed from outside, as by the OOM killer, is a crash: restarted)
+  it('a ComfyUI killed by SIGKILL from outside is restarted as a crash', async () => {
     const run = await startSupervised();
-    await run.ws.waitForEvent({ event: 'listening' });
-    const after = await lastIndex(run.ws);
-    await fetch(`http://127.0.0.1:${run.port}/manager/reboot`, { method: 'POST' });
-    await run.ws.waitForEvent({ event: 'listening' }, { after });
-    await run.exitComfyui(0);
-    const result = await run.sup;
-    expect(result.exitCode).toBe(0);
-    expect(existsSync(join(run.ws.metadataDir, '.orchestrator.pid'))).toBe(false);
-    expect(existsSync(join(run.ws.metadataDir, '.control_port'))).toBe(false);
-    expect(readFileSync(join(run.ws.metadataDir, 'comfyui.log'), 'utf8')).toContain(
-      'fake ComfyUI (env1) listening',
-    );
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    process.kill(first.pid, 'SIGKILL');
+    const next = await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after: first.index });
+    expect(next.pid).not.toBe(first.pid);
+    expect(run.stderr()).toMatch(/crashed: killed by SIGKILL/);
+    expect(run.sup.exitCode).toBeNull();
   });
 });
