@@ -83,9 +83,14 @@ export const spawnComfyui: SpawnComfyui = (options) => {
       resolve({ code, signal });
     });
   });
+  // Its output is read to the end ('close'), or, if a grandchild keeps the pipes open, given up on
+  // a second after its exit: only then is the log closed (never while ComfyUI still runs).
   const drained = new Promise<void>((resolve) => {
-    const timer = setTimeout(done, 1_000);
-    timer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    child.once('exit', () => {
+      timer = setTimeout(done, 1_000);
+      timer.unref();
+    });
     child.once('close', done);
     child.once('error', done);
     function done() {

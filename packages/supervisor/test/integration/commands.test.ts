@@ -7,7 +7,15 @@ import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { readControlPort, readPidFile, writeCommand, writeSwitchRequest } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, createWorkspace, freePort, httpJson, isAlive, killTracked, waitFor } from '@comfyvisor/testkit';
+import {
+  cleanupWorkspaces,
+  createWorkspace,
+  freePort,
+  httpJson,
+  isAlive,
+  killTracked,
+  waitFor,
+} from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsOf, exitOf, lastIndex, spawnSupervisor, startSupervised } from './helpers.ts';
 

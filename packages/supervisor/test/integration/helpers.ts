@@ -95,13 +95,14 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
     stderr += chunk.toString('utf8');
   });
   const dir = ws.metadataDir;
-  const cport = await waitFor(
-    async () => {
-      if (sup.exitCode !== null) throw new Error(`the supervisor exited early:\n${stderr}`);
-      return (await readPidFile(dir)) === sup.pid ? readControlPort(dir) : null;
-    },
-    { message: 'the supervisor to be ready (pid and control port files)' },
-  );
+  const ready = waitFor(async () => ((await readPidFile(dir)) === sup.pid ? readControlPort(dir) : null), {
+    message: 'the supervisor to be ready (pid and control port files)',
+  });
+  const exitedEarly = sup.then((result) => {
+    throw new Error(`the supervisor exited early (code ${result.exitCode}):\n${result.all}`);
+  });
+  exitedEarly.catch(() => {}); // once ready, its later exit is the test's business
+  const cport = await Promise.race([ready, exitedEarly]);
   const comfyBase = `http://127.0.0.1:${port}`;
   return {
     ws,

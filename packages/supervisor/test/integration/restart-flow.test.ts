@@ -118,3 +118,23 @@ describe('restart flow', () => {
     expect(run.sup.exitCode).toBeNull();
   });
 });
+
+describe("ComfyUI's output", () => {
+  it('is kept in comfyui.log for as long as ComfyUI runs, not only its first second', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { waitFor } = await import('@comfyvisor/testkit');
+    const run = await startSupervised({ behaviour: { env1: { mode: 'slow', startDelayMs: 1_500 } } });
+    await run.ws.waitForEvent({ event: 'listening' }, { timeoutMs: 20_000 });
+    await waitFor(
+      () =>
+        readFileSync(join(run.ws.metadataDir, 'comfyui.log'), 'utf8').includes(
+          'fake ComfyUI (env1) listening',
+        ),
+      {
+        timeoutMs: 5_000,
+        message: 'the late line in comfyui.log',
+      },
+    );
+  });
+});

@@ -1,81 +1,222 @@
-// Stopping: signals, the grace period, no orphans (even when the supervisor is SIGKILLed), giving up.
+// Stopping with real processes: signals, the grace period, no orphans even when the supervisor is
+// SIGKILLed (the lifeline), giving up on a crash loop, and the extra_args recovery.
+// Python counterparts: testing/integration/test_restart_flow.py at 57c5958 of comfygit-manager has
+// none for these (`py:` on each test says so); test_orchestrator_loop.py (unit, same commit) has
+// test_handle_sigterm and test_handle_crash_exit, named where they apply.
 import { existsSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSwitchStatus } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, isAlive, killTracked, waitFor } from '@comfyvisor/testkit';
+import { readPidFile } from '@comfyvisor/ipc-files';
+import { cleanupWorkspaces, isAlive, killTracked, trackPid, waitFor } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSupervised } from './helpers.ts';
+import { eventsOf, exitOf, GATED_SYNC, holdSync, startSupervised, waitSyncHeld } from './helpers.ts';
+
+const STUBBORN = join(import.meta.dirname, 'fixtures', 'stubborn-comfyui.py');
 
 afterEach(async () => {
   await killTracked();
   await cleanupWorkspaces();
 });
 
-describe('termination', () => {
+describe('signals', () => {
+  // py: none in test_restart_flow.py (unit: test_orchestrator_loop.py::test_handle_sigterm)
   it("SIGTERM stops ComfyUI and ComfyUI's own child; exit 0; pid file removed", async () => {
     const run = await startSupervised({ behaviour: { env1: { spawnChild: true } } });
-    const child = await run.ws.waitForEvent({ event: 'child_started' });
-    const comfy = await run.ws.waitForEvent({ event: 'listening' });
+    const child = await run.ws.waitForEvent({ event: 'child_started', env: 'env1' });
+    const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const childPid = child.child_pid as number;
+    trackPid(childPid);
+    expect(isAlive(comfy.pid)).toBe(true);
+    expect(isAlive(childPid)).toBe(true);
     run.sup.kill('SIGTERM');
-    expect((await run.sup).exitCode).toBe(0);
-    await waitFor(() => !isAlive(comfy.pid) && !isAlive(child.child_pid as number), {
+    const result = await exitOf(run);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/received SIGTERM, stopping/);
+    await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid });
+    await waitFor(() => !isAlive(comfy.pid) && !isAlive(childPid), {
       timeoutMs: 5_000,
-      message: 'ComfyUI and its child to die',
+      message: 'ComfyUI and its child to be gone',
     });
+    expect(await readPidFile(run.ws.metadataDir)).toBeNull();
     expect(existsSync(join(run.ws.metadataDir, '.orchestrator.pid'))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, '.control_port'))).toBe(false);
   });
 
-  it('SIGKILL of the supervisor leaves no ComfyUI (nor its child) within 2 s', async () => {
+  // py: none in test_restart_flow.py (unit: test_orchestrator_loop.py::test_handle_sigint)
+  it.each(['SIGINT', 'SIGHUP'] as const)('%s stops ComfyUI too; exit 0', async (signal) => {
+    const run = await startSupervised();
+    const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    run.sup.kill(signal);
+    const result = await exitOf(run);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`received ${signal}, stopping`);
+    expect(isAlive(comfy.pid)).toBe(false);
+    expect(await readPidFile(run.ws.metadataDir)).toBeNull();
+  });
+
+  // py: none
+  it('SIGKILL of the supervisor leaves no ComfyUI and no child within 2 s', async () => {
     const run = await startSupervised({ behaviour: { env1: { spawnChild: true } } });
-    const child = await run.ws.waitForEvent({ event: 'child_started' });
-    const comfy = await run.ws.waitForEvent({ event: 'listening' });
+    const child = await run.ws.waitForEvent({ event: 'child_started', env: 'env1' });
+    const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const childPid = child.child_pid as number;
+    trackPid(childPid);
     const killedAt = performance.now();
     run.sup.kill('SIGKILL');
-    await waitFor(() => !isAlive(comfy.pid) && !isAlive(child.child_pid as number), {
+    await waitFor(() => !isAlive(comfy.pid) && !isAlive(childPid), {
       timeoutMs: 2_000,
-      intervalMs: 10,
-      message: 'no ComfyUI left',
+      intervalMs: 5,
+      message: 'no ComfyUI and no child left',
     });
-    console.log(
-      `after SIGKILL of the supervisor, ComfyUI and its child were gone in ${(performance.now() - killedAt).toFixed(0)} ms`,
-    );
+    const ms = performance.now() - killedAt;
+    console.log(`SIGKILL of the supervisor: ComfyUI and its child gone after ${ms.toFixed(0)} ms`);
+    expect(ms).toBeLessThan(2_000);
+    // The lifeline asked nicely first: the fake recorded the SIGTERM.
+    await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid }, { timeoutMs: 2_000 });
   });
 
-  it('a ComfyUI that ignores SIGTERM is killed after the grace period', async () => {
+  // py: none
+  it('SIGKILL of the supervisor with a ComfyUI that ignores SIGTERM: the lifeline SIGKILLs it within 2 s', async () => {
+    const run = await startSupervised({
+      // A ComfyUI that ignores SIGTERM without a word (the fake's own message would hit the closed
+      // pipe and end it by BrokenPipeError, which is not what this test is about).
+      prepare: (ws) => copyFile(STUBBORN, join(ws.envDir('env1'), 'ComfyUI', 'main.py')),
+    });
+    const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    trackPid(comfy.pid); // should the lifeline fail, afterEach still removes it
+    const killedAt = performance.now();
+    run.sup.kill('SIGKILL');
+    await waitFor(() => !isAlive(comfy.pid), {
+      timeoutMs: 2_000,
+      intervalMs: 5,
+      message: 'the stubborn ComfyUI to be gone',
+    });
+    const ms = performance.now() - killedAt;
+    console.log(`SIGKILL of the supervisor, ComfyUI ignoring SIGTERM: gone after ${ms.toFixed(0)} ms`);
+    // The lifeline's SIGTERM came first and was ignored; its SIGKILL follows a second later.
+    await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid }, { timeoutMs: 2_000 });
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(ms).toBeLessThan(2_000);
+  });
+
+  // py: none
+  it('a ComfyUI that ignores SIGTERM is SIGKILLed after the grace (stop_grace_s: 1)', async () => {
     const run = await startSupervised({
       behaviour: { env1: { ignoreSigterm: true } },
       orchestrator: { stop_grace_s: 1 },
     });
-    const comfy = await run.ws.waitForEvent({ event: 'listening' });
+    const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    trackPid(comfy.pid);
     run.sup.kill('SIGTERM');
-    await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid });
-    expect((await run.sup).exitCode).toBe(0);
+    const sigterm = await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid });
+    const result = await exitOf(run, 10_000);
+    const afterSigtermMs = Date.now() - sigterm.time * 1000;
+    expect(result.exitCode).toBe(0);
     expect(isAlive(comfy.pid)).toBe(false);
+    // Not before the grace ran out, and not much after.
+    expect(afterSigtermMs).toBeGreaterThanOrEqual(900);
+    expect(afterSigtermMs).toBeLessThan(5_000);
+    // It never got to exit by itself: SIGKILL.
+    expect(await eventsOf(run.ws, 'exited')).toHaveLength(0);
   });
 
-  it('a crash loop gives up: non-zero exit, status failed with the last output', async () => {
+  // py: none
+  it('SIGTERM while waiting out a crash backoff: exit 0 at once, no new start', async () => {
+    const run = await startSupervised({
+      behaviour: { env1: { mode: 'crash' } },
+      orchestrator: { crash_backoff_initial_ms: 30_000, crash_max_restarts: 5 },
+    });
+    await run.ws.waitForEvent({ event: 'exited', env: 'env1', code: 1 });
+    await waitFor(() => /restarting in 30000 ms/.test(run.stderr()), { message: 'the backoff to begin' });
+    run.sup.kill('SIGTERM');
+    const result = await exitOf(run, 10_000);
+    expect(result.exitCode).toBe(0);
+    expect(result.durationMs).toBeLessThan(5_000);
+    expect(await eventsOf(run.ws, 'started')).toHaveLength(1);
+  });
+
+  // py: none
+  it('SIGTERM during the sync: the sync is cancelled, nothing is started, exit 0', async () => {
+    const run = await startSupervised({
+      orchestrator: { sync_enabled: true, sync_command: GATED_SYNC },
+      prepare: (ws) => holdSync(ws, 'env1'),
+    });
+    await waitSyncHeld(run.ws);
+    run.sup.kill('SIGTERM');
+    const result = await exitOf(run, 10_000);
+    expect(result.exitCode).toBe(0);
+    expect(result.durationMs).toBeLessThan(5_000);
+    expect(await run.ws.events()).toHaveLength(0);
+  });
+});
+
+describe('known bugs (it.fails: these pass while the bug is there; make them `it` once fixed)', () => {
+  // KNOWN BUG: a stop (SIGTERM/SIGINT/SIGHUP, shutdown, POST /kill) in the middle of a switch leaves
+  // `.switch.lock` behind (the panel refuses new switches until it is 300 s stale) and
+  // `.switch_status.json` at a non-final state ('validating') that nobody will ever update.
+  // supervisor.ts handleUrgent(): only abort_switch writes a final status and releases the lock.
+  it.fails('a SIGTERM during a switch releases the lock and leaves a final status', async () => {
+    const run = await startSupervised({ behaviour: { env2: { mode: 'hang' } } });
+    await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const accepted = await fetch(`${run.controlUrl}/switch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target_env: 'env2' }),
+    });
+    expect(accepted.status).toBe(200);
+    await run.waitState('validating');
+    run.sup.kill('SIGTERM');
+    expect((await exitOf(run)).exitCode).toBe(0);
+    expect(existsSync(join(run.ws.metadataDir, '.switch.lock'))).toBe(false); // today: still there
+    expect(['complete', 'failed', 'aborted', 'critical_failure', undefined]).toContain(
+      (await run.status())?.state, // today: 'validating'
+    );
+  });
+});
+
+describe('giving up and recovering', () => {
+  // py: none in test_restart_flow.py (unit: test_orchestrator_loop.py::test_handle_crash_exit)
+  it("a crash loop gives up: non-zero exit, status failed holding the fake's traceback", async () => {
     const run = await startSupervised({
       behaviour: { env1: { mode: 'crash', crashCode: 9 } },
-      orchestrator: { crash_max_restarts: 2, crash_backoff_initial_ms: 20 },
+      orchestrator: { crash_max_restarts: 2, crash_backoff_initial_ms: 50 },
     });
-    const result = await run.sup;
+    const result = await exitOf(run);
+    expect(result.exitCode).not.toBe(0);
     expect(result.exitCode).toBe(1);
-    expect((await run.ws.events()).filter((e) => e.event === 'started')).toHaveLength(3);
-    const status = await readSwitchStatus(run.ws.metadataDir);
+    expect(result.stderr).toMatch(/crashed 3 times; giving up/);
+    // the first start and crash_max_restarts restarts
+    expect(await eventsOf(run.ws, 'started')).toHaveLength(3);
+    const status = await run.status();
     expect(status?.state).toBe('failed');
+    expect(status?.error).toContain('Crash with exit code 9');
     expect(status?.error).toContain('fake ComfyUI crashed on purpose');
+    expect(status?.error).toContain('Traceback (most recent call last):');
+    expect(await readPidFile(run.ws.metadataDir)).toBeNull();
   });
 
-  it('the extra_args recovery: a crash with extra_args retries without them', async () => {
+  // py: none
+  it('extra_args recovery: a crash with extra_args is retried once without them (recovering)', async () => {
     const run = await startSupervised({
       behaviour: { env1: { crashUnlessArgs: ['--bad-flag'] } },
       comfyui: { extra_args: ['--bad-flag'] },
     });
-    const listening = await run.ws.waitForEvent({ event: 'listening' });
-    const starts = (await run.ws.events()).filter((e) => e.event === 'started');
-    expect(starts[0]?.argv).toContain('--bad-flag');
-    expect(starts[1]?.argv).not.toContain('--bad-flag');
-    expect(listening.pid).toBe(starts[1]?.pid);
-    expect((await readSwitchStatus(run.ws.metadataDir))?.state).toBe('recovering');
+    const listening = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const [first, second, ...more] = await eventsOf(run.ws, 'started');
+    expect(more).toHaveLength(0);
+    // <main.py> <backend flags> <extra_args> <ComfyUI args>
+    expect(first?.argv?.slice(1)).toEqual(['--cpu', '--bad-flag', '--port', String(run.port)]);
+    expect(await eventsOf(run.ws, 'exited')).toMatchObject([{ pid: first?.pid, code: 1 }]);
+    expect(second?.argv).not.toContain('--bad-flag');
+    expect(listening.pid).toBe(second?.pid);
+    expect(await run.status()).toMatchObject({
+      state: 'recovering',
+      progress: 50,
+      error: 'Crash with exit code 1',
+    });
+    const stats = await run.stats();
+    expect(stats.status).toBe(200);
+    expect(stats.body.argv).not.toContain('--bad-flag');
+    expect(run.sup.exitCode).toBeNull();
   });
 });
