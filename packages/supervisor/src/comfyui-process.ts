@@ -42,7 +42,7 @@ const SETPRIV = '/usr/bin/setpriv';
 /** Starts ComfyUI for real. */
 export const spawnComfyui: SpawnComfyui = (options) => {
   const useSetpriv =
-    (options.parentDeathSignal ?? true) && process.platform === 'linux' && existsSync(SETPRIV);
+    (options.parentDeathSignal ?? false) && process.platform === 'linux' && existsSync(SETPRIV);
   const [file, args] = useSetpriv
     ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', options.command, ...options.args]]
     : [options.command, options.args];

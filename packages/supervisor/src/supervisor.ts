@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { environmentExists, getEnvironment, validateEnvironmentName } from '@comfyvisor/detection';
 import {
@@ -97,7 +97,8 @@ export class Supervisor {
   private current: string;
   private proc: ComfyuiProcess | null = null;
   private switching: { target: string; source: string | null } | null = null;
-  private rollingBack = false;
+  /** The target a rollback came from, until the rolled-back environment is running again. */
+  private rolledBackFrom: string | null = null;
   private skipExtraArgs = false;
   private usedExtraArgs = false;
   private readonly mailbox = new Mailbox<Event>();
@@ -189,7 +190,15 @@ export class Supervisor {
     }
   }
 
-  private async pollCommand(): Promise<void> {
+  private async pollCommand(attempt = 0): Promise<void> {
+    // A writer that does not rename atomically shows us an empty or half-written file first: give it
+    // a few milliseconds before consuming what is there (the protocol's writers rename atomically).
+    const text = await readFile(join(this.dir, '.cmd'), 'utf8').catch(() => null);
+    if (text === null) return;
+    if (attempt < 5 && !isCompleteJson(text)) {
+      setTimeout(() => void this.pollCommand(attempt + 1), 20).unref();
+      return;
+    }
     const taken = await takeCommand(this.dir, { logger: this.deps.logger });
     if (taken.kind === 'unknown') {
       this.deps.logger.warn(`unknown command dropped: ${JSON.stringify(taken.raw).slice(0, 200)}`);
@@ -257,7 +266,7 @@ export class Supervisor {
   private async beginSwitch(target: string, source: string | null): Promise<void> {
     this.switching = { target, source };
     this.current = target;
-    this.rollingBack = false;
+    this.rolledBackFrom = null;
     this.deps.logger.info(`switching from ${source ?? '(none)'} to ${target}`);
     await this.status('preparing', `Preparing to switch from ${source ?? 'nothing'} to ${target}...`);
   }
@@ -272,8 +281,10 @@ export class Supervisor {
     const { targetEnv, sourceEnv } = found.request;
     const problem = this.rejectTarget(targetEnv);
     if (problem) return this.rejectSwitch(problem, targetEnv);
-    // Started for this switch (lazily, by the panel side): roll back to where the request came from.
-    const source = sourceEnv ?? (targetEnv === this.current ? null : this.current);
+    // Started for this switch (lazily, by the panel side): roll back to where the request came from,
+    // if that is an environment we can start; else to the one we were started with.
+    const usableSource = sourceEnv && this.rejectTarget(sourceEnv) === null ? sourceEnv : null;
+    const source = usableSource ?? (targetEnv === this.current ? null : this.current);
     await this.beginSwitch(targetEnv, source === targetEnv ? null : source);
   }
 
@@ -423,6 +434,14 @@ export class Supervisor {
       return 0;
     }
     await this.stopProc();
+    if (this.switching) {
+      // Stopped in the middle of a switch: leave a final status and no lock behind.
+      await this.status('failed', `Stopped during the switch to ${this.switching.target}`, {
+        error: event.kind === 'signal' ? `supervisor received ${event.signal}` : 'shutdown requested',
+      });
+      this.switching = null;
+      await releaseSwitchLock(this.dir);
+    }
     this.deps.logger.info(
       event.kind === 'signal' ? `stopped on ${event.signal}` : 'shutdown requested; stopped',
     );
@@ -470,7 +489,7 @@ export class Supervisor {
           // The next switch may start at once; the status stays visible a moment for the panel.
           await releaseSwitchLock(this.dir);
           this.switching = null;
-          this.rollingBack = false;
+          this.rolledBackFrom = null;
           this.crashPolicy.reset();
           this.skipExtraArgs = false;
           this.finishSwitchLater();
@@ -497,10 +516,12 @@ export class Supervisor {
           if (decision !== null) return decision;
           continue;
         }
-      } else if (this.rollingBack) {
-        this.rollingBack = false;
-        await this.status('failed', `Switch failed; rolled back to ${this.current}`, {
-          error: 'The target environment was not healthy',
+      } else if (this.rolledBackFrom !== null) {
+        const failedTarget = this.rolledBackFrom;
+        this.rolledBackFrom = null;
+        await this.status('failed', `Switch to ${failedTarget} failed; rolled back to ${this.current}`, {
+          error: `${failedTarget} was not healthy`,
+          target: failedTarget,
           source: this.current,
         });
         this.finishSwitchLater();
@@ -543,7 +564,7 @@ export class Supervisor {
     await this.status('rolling_back', `${reason}, rolling back to ${switching.source}...`, { error: reason });
     this.current = switching.source;
     this.switching = null;
-    this.rollingBack = true;
+    this.rolledBackFrom = switching.target;
   }
 
   private async onSwitchExit(): Promise<void> {
@@ -647,6 +668,15 @@ export class Supervisor {
     if (!lock.ok) return { ok: false, status: 409, error: 'a switch is already in progress' };
     this.send({ command: 'switch', targetEnv: target });
     return { ok: true };
+  }
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -81,7 +81,8 @@ describe('switch by exit 43 and a switch request', () => {
 
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after });
     const failed = await run.waitState('failed');
-    expect(failed.message).toBe('Switch failed; rolled back to env1');
+    expect(failed.message).toBe('Switch to env2 failed; rolled back to env1');
+    expect(failed.targetEnv).toBe('env2');
     expect(failed.error).toBeTruthy();
     expect((await run.stats()).body.environment).toBe('env1');
     expect((await httpJson(`${run.controlUrl}/health`)).body.current_env).toBe('env1');
@@ -158,13 +159,13 @@ describe('a switch request waiting at start-up', () => {
   });
 });
 
-describe('known bugs (it.fails: these pass while the bug is there; make them `it` once fixed)', () => {
+describe('fixed bugs (found by these tests)', () => {
   // KNOWN BUG: the source_env of a request waiting at start-up is trusted without a check. When the
   // target then fails its health check, the supervisor "rolls back" to an environment that does
   // not exist, startCurrent() throws, and the supervisor dies with exit 2 ("gone has no
   // interpreter"): no ComfyUI at all, and `.switch_status.json` stuck at 'rolling_back'.
   // supervisor.ts takePendingRequest() (`const source = sourceEnv ?? ...`) and the catch in loop().
-  it.fails('a waiting request whose source_env does not exist: a failed target does not end the supervisor', async () => {
+  it('a waiting request whose source_env does not exist: a failed target does not end the supervisor', async () => {
     const run = await startSupervised({
       env: 'env1',
       behaviour: { env2: { mode: 'crash' } },
