@@ -21,7 +21,9 @@ export interface Command {
 export type TakenCommand =
   | { kind: 'none' }
   | { kind: 'command'; command: Command }
-  | { kind: 'unknown'; raw: unknown };
+  | { kind: 'unknown'; raw: unknown }
+  | { kind: 'pending' }
+  | { kind: 'invalid'; reason: string };
 
 /** Writes `.cmd` atomically, as Python's `safe_write_command` (`json.dump` without indent). */
 export async function writeCommand(

@@ -31,6 +31,7 @@ export {
 export type { SwitchState, SwitchStatus } from './switch-status.ts';
 export {
   FINAL_SWITCH_STATES,
+  PANEL_FINAL_STATES,
   readSwitchStatus,
   removeSwitchStatus,
   SWITCH_PROGRESS,

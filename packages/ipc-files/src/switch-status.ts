@@ -13,6 +13,7 @@ export const SWITCH_STATES = [
   'validating',
   'complete',
   'rolling_back',
+  'rolled_back',
   'failed',
   'aborted',
   'recovering',
@@ -28,6 +29,7 @@ export const SWITCH_PROGRESS: Readonly<Record<SwitchState, number>> = Object.fre
   validating: 80,
   complete: 100,
   rolling_back: 90,
+  rolled_back: 100,
   failed: 100,
   aborted: 100,
   recovering: 50,
@@ -35,16 +37,25 @@ export const SWITCH_PROGRESS: Readonly<Record<SwitchState, number>> = Object.fre
 });
 
 /** The states after which nothing more happens for this switch. */
-export const FINAL_SWITCH_STATES: ReadonlySet<SwitchState> = new Set([
+export const FINAL_SWITCH_STATES: ReadonlySet<string> = new Set([
   'complete',
+  'rolled_back',
   'failed',
   'aborted',
   'critical_failure',
 ]);
 
+/** The only states on which the panel's frontend stops polling: every switch ends in one. */
+export const PANEL_FINAL_STATES: ReadonlySet<string> = new Set([
+  'complete',
+  'rolled_back',
+  'critical_failure',
+]);
+
 /** `.switch_status.json`: what the supervisor is doing, for the panel to poll. */
 export interface SwitchStatus {
-  state: SwitchState;
+  /** One of ours, or whatever another writer put there (passed through as it is). */
+  state: SwitchState | (string & {});
   progress: number;
   message: string;
   /** ms since the epoch */
@@ -57,7 +68,7 @@ export interface SwitchStatus {
 }
 
 const wireSchema = v.looseObject({
-  state: v.picklist(SWITCH_STATES),
+  state: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
   progress: v.optional(finiteNumber, 0),
   message: v.optional(v.string(), ''),
   updated_at: v.optional(finiteNumber, 0),
@@ -85,7 +96,10 @@ export function switchStatusToWire(status: SwitchStatus): Record<string, unknown
 
 export async function writeSwitchStatus(
   dir: string,
-  status: Omit<SwitchStatus, 'updatedAt' | 'progress'> & { progress?: number | undefined },
+  status: Omit<SwitchStatus, 'updatedAt' | 'progress' | 'state'> & {
+    state: SwitchState;
+    progress?: number | undefined;
+  },
   options?: IpcOptions,
 ): Promise<SwitchStatus> {
   const full: SwitchStatus = {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 
-/** The flags ComfyUI needs for the hardware its torch was built for. */
+/** The flags ComfyUI needs for the hardware its torch was built for (wire). */
 export function backendFlags(
   torchVersion: string | null,
   platform: NodeJS.Platform = process.platform,
@@ -23,7 +23,7 @@ const TORCH_VERSION_CODE = [
 ].join('\n');
 
 /** Asks an environment's interpreter for its torch version (null: no torch, or no answer). */
-export function readTorchVersion(python: string, timeoutMs = 30_000): Promise<string | null> {
+export function askPythonForTorch(python: string, timeoutMs = 30_000): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(
       python,

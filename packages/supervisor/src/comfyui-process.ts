@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import type { ComfyuiExit } from './exit-policy.ts';
 import { OutputTail } from './output-tail.ts';
+import type { Reaper } from './reaper.ts';
 
-export interface ComfyuiExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type { ComfyuiExit };
 
 /** A running ComfyUI: it leads its own process group, so its children are signalled with it. */
 export interface ComfyuiProcess {
@@ -33,6 +32,8 @@ export interface SpawnComfyuiOptions {
   passThrough?: boolean | undefined;
   /** Wrap with `setpriv --pdeathsig SIGKILL` where it exists (Linux). @default false */
   parentDeathSignal?: boolean | undefined;
+  /** The lifeline that stops ComfyUI if the supervisor is killed; told the pid at once. */
+  reaper?: Reaper | null | undefined;
 }
 
 export type SpawnComfyui = (options: SpawnComfyuiOptions) => ComfyuiProcess;
@@ -69,6 +70,7 @@ export const spawnComfyui: SpawnComfyui = (options) => {
   child.stdout?.on('data', forward(process.stdout));
   child.stderr?.on('data', forward(process.stderr));
   const pid = child.pid ?? -1;
+  if (pid > 0) options.reaper?.watch(pid);
   let running = child.pid !== undefined;
   const exited = new Promise<ComfyuiExit>((resolve) => {
     child.once('error', (error) => {
@@ -80,6 +82,7 @@ export const spawnComfyui: SpawnComfyui = (options) => {
       running = false;
       // Whatever ComfyUI left in its group (children of its own) goes with it.
       signalGroup('SIGKILL');
+      if (pid > 0) options.reaper?.forget(pid);
       resolve({ code, signal });
     });
   });

@@ -1,4 +1,4 @@
-/** When to restart a crashed ComfyUI, and when to give up. Pure: times are passed in. */
+/** When to restart a crashed (or hung) ComfyUI, and when to give up. Pure: times are passed in. */
 export interface CrashPolicyOptions {
   /** Crashes tolerated within the window; one more gives up. @default 5 */
   maxRestarts: number;
@@ -11,15 +11,31 @@ export interface CrashPolicyOptions {
 }
 
 export type CrashDecision =
+  | { action: 'retry_without_extra_args' }
   | { action: 'restart'; delayMs: number; crashesInWindow: number }
   | { action: 'give_up'; crashesInWindow: number };
 
+/**
+ * As the Python supervisor: a crash of a ComfyUI started with the config's `extra_args` is retried
+ * once without them (status `recovering`); after that, exponential backoff within a window, and
+ * giving up past `maxRestarts`. A hang counts as a crash.
+ */
 export class CrashPolicy {
   private crashes: number[] = [];
+  private extraArgsDropped = false;
   constructor(private readonly options: CrashPolicyOptions) {}
 
-  /** Records a crash at `now` (ms) and says what to do. */
-  recordCrash(now: number): CrashDecision {
+  /** Whether the next start should leave the config's extra_args out. */
+  get skipExtraArgs(): boolean {
+    return this.extraArgsDropped;
+  }
+
+  /** Records a crash at `now` (monotonic ms) and says what to do. */
+  recordCrash(now: number, usedExtraArgs = false): CrashDecision {
+    if (usedExtraArgs && !this.extraArgsDropped) {
+      this.extraArgsDropped = true;
+      return { action: 'retry_without_extra_args' };
+    }
     this.crashes = this.crashes.filter((t) => now - t < this.options.windowMs);
     this.crashes.push(now);
     const count = this.crashes.length;
@@ -28,8 +44,9 @@ export class CrashPolicy {
     return { action: 'restart', delayMs, crashesInWindow: count };
   }
 
-  /** A healthy run or a deliberate restart starts the count afresh. */
+  /** A healthy switch or a deliberate restart starts afresh (extra_args are tried again). */
   reset(): void {
     this.crashes = [];
+    this.extraArgsDropped = false;
   }
 }

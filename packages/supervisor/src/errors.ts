@@ -20,3 +20,9 @@ export class EnvironmentUnusableError extends Error {
   override readonly name = 'EnvironmentUnusableError';
   readonly code = 'ENVIRONMENT_UNUSABLE';
 }
+
+/** ComfyUI's port is held by someone else and the policy is to refuse. */
+export class PortBusyError extends Error {
+  override readonly name = 'PortBusyError';
+  readonly code = 'PORT_BUSY';
+}

@@ -1,19 +1,21 @@
-export { backendFlags, readTorchVersion } from './backend-flags.ts';
 export type { ComfyuiExit, ComfyuiProcess, SpawnComfyui, SpawnComfyuiOptions } from './comfyui-process.ts';
 export { spawnComfyui } from './comfyui-process.ts';
 export type { ControlClient, ControlResult, HealthBody } from './control-client.ts';
 export { createControlClient, findControlClient } from './control-client.ts';
-export { allowedOrigins, createControlApp } from './control-server.ts';
-export type { CrashDecision, CrashPolicyOptions } from './crash-policy.ts';
-export { CrashPolicy } from './crash-policy.ts';
-export { ControlPortInUseError, EnvironmentUnusableError, SupervisorAlreadyRunningError } from './errors.ts';
+export { CAPABILITIES } from './control-server.ts';
+export {
+  ControlPortInUseError,
+  EnvironmentUnusableError,
+  PortBusyError,
+  SupervisorAlreadyRunningError,
+} from './errors.ts';
+export { EXIT_CLEAN, EXIT_RESTART, EXIT_SWITCH } from './exit-policy.ts';
 export type { Logger } from './logger.ts';
 export { createConsoleLogger, silentLogger } from './logger.ts';
+export type { PortBusyPolicy } from './port-guard.ts';
 export type { SupervisorOptions } from './run-supervisor.ts';
 export { comfyuiLogPath, runSupervisor } from './run-supervisor.ts';
 export type { Settings } from './settings.ts';
-export { settingsFrom } from './settings.ts';
-export type { SupervisorCommand, SupervisorDeps, SupervisorSnapshot } from './supervisor.ts';
-export { EXIT_CLEAN, EXIT_RESTART, EXIT_SWITCH, Supervisor } from './supervisor.ts';
-export type { SyncEnvironment, SyncResult, SyncSettings } from './sync.ts';
+export type { SupervisorCommand } from './supervisor-command.ts';
+export type { SupervisorEvent } from './supervisor-event.ts';
 export { createSync, findCg, toolingVenvDir } from './sync.ts';

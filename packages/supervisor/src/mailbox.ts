@@ -24,9 +24,4 @@ export class Mailbox<T> {
     const index = this.items.findIndex(predicate);
     return index === -1 ? undefined : this.items.splice(index, 1)[0];
   }
-
-  /** Withdraws a pending `next()` so its item is not lost (the next caller gets it). */
-  cancelWait(): void {
-    this.waiter = null;
-  }
 }

@@ -3,37 +3,44 @@ import { existsSync } from 'node:fs';
 
 /**
  * The lifeline: a tiny `/bin/sh` process, started once per supervisor, that reads process-group
- * ids on its stdin (a pipe from the supervisor). When that pipe closes, because the supervisor
- * exited or was SIGKILLed, it sends SIGTERM to every group it was told about and SIGKILL a
- * second later. It needs nothing from the supervisor at that moment: this is what keeps ComfyUI
- * and its children from outliving a killed supervisor on Linux and macOS.
+ * ids on its stdin (a pipe from the supervisor). When that pipe closes without a goodbye, because
+ * the supervisor was SIGKILLed, it stops every group it was told about and, on Linux, every
+ * process whose environment carries this supervisor's session path (`__COMFY_CLI_SESSION__`,
+ * set before ComfyUI's first instruction and inherited by its children), so a ComfyUI spawned a
+ * moment before the kill, not yet announced, is caught too. SIGTERM, then SIGKILL a second later.
  */
 const SCRIPT = [
+  'S="$1"',
   'groups=""',
   'while IFS= read -r line; do',
   '  case "$line" in',
   '    +*) groups="$groups ${line#+}" ;;',
   '    -*) g="${line#-}"; groups=$(printf "%s\\n" $groups | grep -vx "$g" | tr "\\n" " ") ;;',
+  '    =) exit 0 ;;',
   '  esac',
   'done',
-  '[ -z "$groups" ] && exit 0',
-  'for g in $groups; do kill -TERM "-$g" 2>/dev/null; done',
-  'sleep 1',
-  'for g in $groups; do kill -KILL "-$g" 2>/dev/null; done',
+  'scan() { [ -n "$S" ] && [ -r /proc/self/environ ] && grep -lsxzF "__COMFY_CLI_SESSION__=$S" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }',
+  'hit() { for p in "$@"; do kill "-$sig" "-$p" 2>/dev/null || kill "-$sig" "$p" 2>/dev/null; done; }',
+  'sig=TERM; first=$(printf "%s\\n" $groups $(scan) | sort -un); hit $first',
+  // a child between fork and exec shows the session only once it has exec'd: look again
+  'sleep 0.2; second=$(scan | grep -vxF "$first"); hit $second',
+  '[ -z "$first$second" ] && exit 0',
+  'sleep 1; sig=KILL; hit $first $second $(scan)',
 ].join('\n');
 
 export interface Reaper {
   /** ComfyUI's process group (its pid, as it leads its own group). */
   watch(pgid: number): void;
   forget(pgid: number): void;
-  /** Closes the lifeline without killing anything (a clean stop already stopped ComfyUI). */
+  /** Says goodbye and closes the lifeline without killing anything (a clean stop). */
   close(): void;
   readonly pid: number | undefined;
 }
 
-export function startReaper(platform: NodeJS.Platform = process.platform): Reaper | null {
+/** Starts the lifeline for the supervisor whose ComfyUI carries `session` in its environment. */
+export function startReaper(session: string, platform: NodeJS.Platform = process.platform): Reaper | null {
   if (platform === 'win32' || !existsSync('/bin/sh')) return null;
-  const child: ChildProcess = spawn('/bin/sh', ['-c', SCRIPT], {
+  const child: ChildProcess = spawn('/bin/sh', ['-c', SCRIPT, 'comfyvisor-lifeline', session], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
@@ -46,6 +53,9 @@ export function startReaper(platform: NodeJS.Platform = process.platform): Reape
     pid: child.pid,
     watch: (pgid) => send(`+${pgid}`),
     forget: (pgid) => send(`-${pgid}`),
-    close: () => child.stdin?.end(),
+    close: () => {
+      send('=');
+      child.stdin?.end();
+    },
   };
 }

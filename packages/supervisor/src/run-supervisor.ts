@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { environmentExists, validateEnvironmentName } from '@comfyvisor/detection';
-import type { Clock } from '@comfyvisor/health';
-import { comfyuiAddress } from '@comfyvisor/health';
+import { type Clock, comfyuiAddress } from '@comfyvisor/health';
 import {
   loadConfig,
   metadataDir,
@@ -9,13 +7,17 @@ import {
   removePidFile,
   writeControlPort,
 } from '@comfyvisor/ipc-files';
-import type { SpawnComfyui } from './comfyui-process.ts';
-import { type ControlServer, createControlApp, startControlServer } from './control-server.ts';
+import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
+import { type ControlServer, startControlServer } from './control-server.ts';
 import { EnvironmentUnusableError } from './errors.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
+import { createMetadataStore } from './metadata-store.ts';
 import { claimPidFile } from './pid-claim.ts';
+import { guardPort } from './port-guard.ts';
+import { startReaper } from './reaper.ts';
 import { type Settings, settingsFrom } from './settings.ts';
 import { Supervisor } from './supervisor.ts';
+import type { RecordEvent } from './supervisor-event.ts';
 import { createSync, type SyncEnvironment } from './sync.ts';
 
 export interface SupervisorOptions {
@@ -27,14 +29,17 @@ export interface SupervisorOptions {
   logger?: Logger | undefined;
   /** Overrides of what the config file says. */
   settings?: Partial<Settings> | undefined;
-  /** Install SIGTERM/SIGINT handlers. @default true */
+  /** Install SIGTERM/SIGINT/SIGHUP handlers. @default true */
   handleSignals?: boolean | undefined;
   /** Called once the supervisor holds the workspace (pid file and control port written). */
   onReady?: ((info: { pid: number; controlPort: number | null }) => void) | undefined;
+  /** Reported by `/health` (the CLI passes its own). @default 'unknown' */
+  version?: string | undefined;
   spawn?: SpawnComfyui | undefined;
   sync?: SyncEnvironment | undefined;
   clock?: Clock | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  record?: RecordEvent | undefined;
   /** Pass ComfyUI's output through to ours. @default true */
   passThrough?: boolean | undefined;
   /** Refuse to start (ControlPortInUseError) when no control port can be bound, instead of running without the API. @default false */
@@ -49,30 +54,34 @@ export function comfyuiLogPath(workspace: string): string {
 /** The whole life of `comfyvisor run`: resolves with the exit code the process should end with. */
 export async function runSupervisor(options: SupervisorOptions): Promise<{ exitCode: number }> {
   const dir = metadataDir(options.workspace);
-  const name = validateEnvironmentName(options.environment);
-  if (!name.ok) throw new EnvironmentUnusableError(`invalid environment name: ${name.reason}`);
-  if (!environmentExists(options.workspace, options.environment)) {
-    throw new EnvironmentUnusableError(
-      `environment "${options.environment}" does not exist in ${options.workspace}`,
-    );
-  }
   const bootLogger = options.logger ?? createConsoleLogger('info');
   const config = await loadConfig(dir, { logger: bootLogger });
   const settings: Settings = { ...settingsFrom(config), ...options.settings };
   const logger = options.logger ?? createConsoleLogger(settings.logLevel);
+  const platform = process.platform;
+  const store = createMetadataStore(options.workspace, {
+    logger,
+    wallNow: Date.now,
+    pid: process.pid,
+    platform,
+  });
+  const found = store.environment(options.environment);
+  if (!found.ok) throw new EnvironmentUnusableError(`${found.reason} in ${options.workspace}`);
 
   await claimPidFile(dir);
   // Marks this process as a supervisor for pid checks (`isSupervisorProcess` reads the command line).
   process.title = `comfyvisor supervisor ${options.workspace}`;
+  const reaper = startReaper(store.session, platform);
   let control: ControlServer | null = null;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
+    const address = comfyuiAddress(options.args, { host: settings.defaultHost, port: settings.defaultPort });
     const supervisor = new Supervisor({
-      workspace: options.workspace,
       environment: options.environment,
       args: options.args,
       settings,
       logger,
+      store,
       sync:
         options.sync ??
         createSync(
@@ -80,19 +89,30 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
           { enabled: settings.syncEnabled, command: settings.syncCommand, timeoutMs: settings.syncTimeoutMs },
           options.env,
         ),
-      spawn: options.spawn,
-      clock: options.clock,
-      env: options.env,
+      spawn: options.spawn ?? spawnComfyui,
+      world: { clock: options.clock, env: options.env ?? process.env, platform },
+      reaper,
+      record: options.record,
       passThrough: options.passThrough,
       logFile: comfyuiLogPath(options.workspace),
+      beforeFirstStart: (signal) =>
+        guardPort({
+          host: address.host,
+          port: address.port,
+          policy: settings.portBusy,
+          waitMs: settings.portWaitMs,
+          logger,
+          clock: options.clock,
+          signal,
+        }),
     });
     if (settings.controlServer) {
-      const comfyuiPort = comfyuiAddress(options.args, { port: settings.defaultPort }).port;
       try {
-        control = await startControlServer(
-          createControlApp(supervisor, { workspace: options.workspace, comfyuiPort }),
-          settings.controlPortRange,
-        );
+        control = await startControlServer(supervisor, settings.controlPortRange, {
+          comfyuiPort: address.port,
+          version: options.version,
+          replyDelayMs: settings.replyDelayMs,
+        });
         await writeControlPort(dir, control.port);
         logger.info(`control API on http://127.0.0.1:${control.port}`);
       } catch (error) {
@@ -121,8 +141,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     return { exitCode };
   } finally {
     for (const [signal, handler] of signalHandlers) process.off(signal, handler);
+    reaper?.close();
     await control?.close();
-    await removeControlPort(dir);
-    await removePidFile(dir, process.pid);
+    await removeControlPort(dir).catch(() => {});
+    await removePidFile(dir, process.pid).catch(() => {});
   }
 }
+
+export type { ComfyuiProcess };

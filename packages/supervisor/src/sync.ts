@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { venvPaths } from '@comfyvisor/venv';
 
 /** The tooling venv that `comfyvisor setup` makes (it provides ComfyGit's `cg`). */
 export function toolingVenvDir(workspace: string): string {
@@ -22,7 +22,7 @@ export function findCg(
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
 ): string | null {
-  const venvBin = path.join(toolingVenvDir(workspace), platform === 'win32' ? 'Scripts' : 'bin');
+  const venvBin = venvPaths(toolingVenvDir(workspace), platform).binDir;
   const names = platform === 'win32' ? ['cg.exe', 'cg.cmd', 'cg'] : ['cg'];
   for (const dir of [venvBin, ...(env.PATH ?? '').split(path.delimiter).filter(Boolean)]) {
     for (const name of names) {
@@ -68,6 +68,8 @@ export function createSync(
     const started = performance.now();
     const [file, ...args] = command as [string, ...string[]];
     try {
+      // Loaded only when a sync really runs: execa weighs ~15 MB of RSS.
+      const { execa } = await import('execa');
       await execa(file, args, {
         env: { ...env, COMFYGIT_HOME: workspace },
         cwd: workspace,

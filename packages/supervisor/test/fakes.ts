@@ -1,27 +1,12 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Clock, HealthResult } from '@comfyvisor/health';
 import type { ComfyuiExit, ComfyuiProcess, SpawnComfyuiOptions } from '../src/comfyui-process.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Settings } from '../src/settings.ts';
 import type { SupervisorDeps } from '../src/supervisor.ts';
 import type { SyncResult } from '../src/sync.ts';
+import { type MemoryStore, memoryStore } from './memory-store.ts';
 
-/** A workspace on disk with the files the supervisor checks (no real Python needed). */
-export function fakeWorkspace(envs = ['env1', 'env2']): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-sup-unit-')));
-  mkdirSync(join(root, '.metadata'));
-  for (const env of envs) {
-    const dir = join(root, 'environments', env);
-    mkdirSync(join(dir, '.cec'), { recursive: true });
-    mkdirSync(join(dir, '.venv', 'bin'), { recursive: true });
-    mkdirSync(join(dir, 'ComfyUI'), { recursive: true });
-    writeFileSync(join(dir, '.venv', 'bin', 'python'), '');
-    writeFileSync(join(dir, 'ComfyUI', 'main.py'), '');
-  }
-  return root;
-}
+export { type MemoryStore, memoryStore };
 
 export interface FakeProc extends ComfyuiProcess {
   options: SpawnComfyuiOptions;
@@ -41,7 +26,7 @@ export function fakeSpawner(onSpawn?: (proc: FakeProc, index: number) => void) {
     });
     const proc: FakeProc = {
       pid: 10_000 + spawned.length,
-      startedAt: Date.now(),
+      startedAt: 0,
       exited,
       drained: exited.then(() => {}),
       options,
@@ -68,23 +53,40 @@ export function fakeSpawner(onSpawn?: (proc: FakeProc, index: number) => void) {
   return { spawn, spawned };
 }
 
-export const instantClock: Clock = { now: () => performance.now(), sleep: async () => {} };
+/** Exits each spawned fake with the next code of `codes` (then leaves it running). */
+export function exitWith(codes: Array<number | null>) {
+  return fakeSpawner((proc, index) => {
+    const code = codes[index];
+    if (code !== undefined) proc.exit(code);
+  });
+}
 
-export const quietLogger: Logger & { lines: string[] } = Object.assign(
-  { lines: [] as string[] },
-  {
+/** A clock whose sleeps end at once while time moves on by what was slept (records the sleeps). */
+export function fakeClock(): Clock & { sleeps: number[] } {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) return;
+      sleeps.push(ms);
+      now += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
     debug() {},
-    info(m: string) {
-      quietLogger.lines.push(m);
-    },
-    warn(m: string) {
-      quietLogger.lines.push(`warn: ${m}`);
-    },
-    error(m: string) {
-      quietLogger.lines.push(`error: ${m}`);
-    },
-  },
-);
+    info: (m) => void lines.push(m),
+    warn: (m) => void lines.push(`warn: ${m}`),
+    error: (m) => void lines.push(`error: ${m}`),
+  };
+}
 
 export const testSettings: Settings = {
   controlServer: false,
@@ -100,13 +102,18 @@ export const testSettings: Settings = {
   syncEnabled: true,
   syncCommand: null,
   syncTimeoutMs: 1_000,
-  statusClearMs: 10,
   extraArgs: [],
   defaultHost: '127.0.0.1',
   defaultPort: 8188,
   logLevel: 'info',
+  portBusy: 'refuse',
   portWaitMs: 0,
   parentDeathSignal: false,
+  livenessEnabled: false,
+  livenessIntervalMs: 10_000,
+  livenessFailures: 3,
+  livenessTimeoutMs: 5_000,
+  replyDelayMs: 300,
 };
 
 export function recordingSync() {
@@ -118,20 +125,30 @@ export function recordingSync() {
   return { sync, calls };
 }
 
-export function deps(workspace: string, overrides: Partial<SupervisorDeps> = {}): SupervisorDeps {
+export const healthy = async (): Promise<HealthResult> => ({ healthy: true, afterMs: 1, probes: 3 });
+export const sick = async (): Promise<HealthResult> => ({
+  healthy: false,
+  reason: 'exited',
+  exitCode: 1,
+  afterMs: 5,
+  probes: 1,
+});
+
+/** Supervisor deps for a unit test: memory store, fake spawn, instant clock, silent logs. */
+export function deps(overrides: Partial<SupervisorDeps> = {}): SupervisorDeps & { store: MemoryStore } {
+  const store = (overrides.store as MemoryStore | undefined) ?? memoryStore();
   return {
-    workspace,
     environment: 'env1',
     args: ['--port', '8199'],
     settings: testSettings,
-    logger: quietLogger,
+    logger: recordingLogger(),
     sync: recordingSync().sync,
-    clock: instantClock,
-    healthCheck: async (): Promise<HealthResult> => ({ healthy: true, afterMs: 1, probes: 3 }),
+    spawn: fakeSpawner().spawn,
+    world: { clock: fakeClock(), pid: 1, platform: 'linux', env: {} },
+    healthCheck: healthy,
     torchVersion: async () => null,
-    lifeline: false,
     passThrough: false,
-    platform: 'linux',
     ...overrides,
+    store,
   };
 }

@@ -55,7 +55,7 @@ describe('switch by exit 43 and a switch request', () => {
   });
 
   // py: none
-  it('to a crashing environment: rolling_back, env1 runs again, the final status is failed', async () => {
+  it('to a crashing environment: rolling_back, env1 runs again and is checked, the final status is rolled_back', async () => {
     const run = await startSupervised({
       behaviour: { env2: { mode: 'crash', crashCode: 3 } },
       orchestrator: { sync_enabled: true, sync_command: GATED_SYNC },
@@ -72,7 +72,7 @@ describe('switch by exit 43 and a switch request', () => {
       progress: 90,
       targetEnv: 'env2',
       sourceEnv: 'env1',
-      error: 'Health check failed (exited with code 3)',
+      error: 'Health check of env2 failed (exited with code 3)',
     });
     expect(rolling.message).toMatch(/rolling back to env1/);
     await waitSyncHeld(run.ws);
@@ -80,10 +80,13 @@ describe('switch by exit 43 and a switch request', () => {
     await releaseSync(run.ws);
 
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after });
-    const failed = await run.waitState('failed');
-    expect(failed.message).toBe('Switch to env2 failed; rolled back to env1');
-    expect(failed.targetEnv).toBe('env2');
-    expect(failed.error).toBeTruthy();
+    const final = await run.waitState('rolled_back');
+    expect(final.message).toBe(
+      'Switch to env2 failed (Health check of env2 failed (exited with code 3)); rolled back to env1, which is running again',
+    );
+    expect(final).toMatchObject({ progress: 100, targetEnv: 'env2', sourceEnv: 'env1' });
+    expect(final.error).toBe('env2: Health check of env2 failed (exited with code 3)');
+    expect(existsSync(join(run.ws.metadataDir, '.switch.lock'))).toBe(false);
     expect((await run.stats()).body.environment).toBe('env1');
     expect((await httpJson(`${run.controlUrl}/health`)).body.current_env).toBe('env1');
     // synced: env1 (first start), env2 (the switch), env1 (the rollback)
@@ -105,7 +108,7 @@ describe('switch by exit 43 and a switch request', () => {
     const again = await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after: first.index });
     expect(again.pid).not.toBe(first.pid);
     const status = await run.status();
-    expect(status?.state).toBe('failed');
+    expect(status?.state).toBe('rolled_back');
     expect(status?.error).toMatch(reason);
     expect(status?.message).toMatch(/Staying on env1/);
     expect(existsSync(join(run.ws.metadataDir, REQUEST))).toBe(false);
@@ -120,7 +123,7 @@ describe('switch by exit 43 and a switch request', () => {
     await run.exitComfyui(43);
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after: first.index });
     expect(await run.status()).toMatchObject({
-      state: 'failed',
+      state: 'rolled_back',
       error: 'exit 43 without a switch request',
     });
   });
@@ -153,18 +156,16 @@ describe('a switch request waiting at start-up', () => {
       },
     });
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
-    await run.waitState('failed');
+    await run.waitState('rolled_back');
     expect((await eventsOf(run.ws, 'started')).map((e) => e.env)).toEqual(['env2', 'env1']);
     expect((await run.stats()).body.environment).toBe('env1');
   });
 });
 
 describe('fixed bugs (found by these tests)', () => {
-  // KNOWN BUG: the source_env of a request waiting at start-up is trusted without a check. When the
-  // target then fails its health check, the supervisor "rolls back" to an environment that does
-  // not exist, startCurrent() throws, and the supervisor dies with exit 2 ("gone has no
-  // interpreter"): no ComfyUI at all, and `.switch_status.json` stuck at 'rolling_back'.
-  // supervisor.ts takePendingRequest() (`const source = sourceEnv ?? ...`) and the catch in loop().
+  // Was: the source_env of a request waiting at start-up was trusted without a check, and the
+  // supervisor died rolling back to an environment that does not exist. Now it rolls back to the
+  // environment it was started with.
   it('a waiting request whose source_env does not exist: a failed target does not end the supervisor', async () => {
     const run = await startSupervised({
       env: 'env1',
@@ -173,11 +174,12 @@ describe('fixed bugs (found by these tests)', () => {
         await writeSwitchRequest(ws.metadataDir, { targetEnv: 'env2', sourceEnv: 'gone' });
       },
     });
-    await waitFor(async () => run.sup.exitCode !== null || (await run.status())?.state === 'failed', {
-      message: 'the supervisor to exit or the switch to fail',
+    await waitFor(async () => run.sup.exitCode !== null || (await run.status())?.state === 'rolled_back', {
+      message: 'the supervisor to exit or the switch to end',
     });
-    expect(run.sup.exitCode).toBeNull(); // today: 2
-    expect((await run.status())?.state).toBe('failed'); // today: 'rolling_back'
+    expect(run.sup.exitCode).toBeNull();
+    expect(await run.status()).toMatchObject({ state: 'rolled_back', sourceEnv: 'env1' });
+    expect((await run.stats()).body.environment).toBe('env1');
   });
 });
 

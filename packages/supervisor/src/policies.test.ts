@@ -1,0 +1,172 @@
+// The pure parts of the supervisor: exit policy, crash policy, launch plan, liveness, port guard.
+import { describe, expect, it } from 'vitest';
+import { fakeClock, recordingLogger } from '../test/fakes.ts';
+import { backendFlags } from './backend-flags.ts';
+import { CrashPolicy } from './crash-policy.ts';
+import { decideExit } from './exit-policy.ts';
+import { planLaunch } from './launch-plan.ts';
+import { watchLiveness } from './liveness.ts';
+import { guardPort } from './port-guard.ts';
+
+describe('exit policy', () => {
+  it('0 stops (restart with the Manager marker), 42 restarts, 43 switches, the rest crash', () => {
+    expect(decideExit({ code: 0, signal: null }, false)).toEqual({ action: 'stop' });
+    expect(decideExit({ code: 0, signal: null }, true)).toEqual({ action: 'restart', reason: 'manager' });
+    expect(decideExit({ code: 42, signal: null }, false)).toEqual({ action: 'restart', reason: 'exit_42' });
+    expect(decideExit({ code: 43, signal: null }, true)).toEqual({ action: 'switch' });
+    expect(decideExit({ code: 1, signal: null }, false)).toEqual({
+      action: 'crash',
+      description: 'exit code 1',
+    });
+    expect(decideExit({ code: null, signal: 'SIGKILL' }, false)).toEqual({
+      action: 'crash',
+      description: 'killed by SIGKILL',
+    });
+  });
+});
+
+describe('crash policy', () => {
+  it('exponential backoff within the window, reset, give up past the limit', () => {
+    const policy = new CrashPolicy({
+      maxRestarts: 3,
+      windowMs: 1_000,
+      backoffInitialMs: 100,
+      backoffMaxMs: 250,
+    });
+    expect(policy.recordCrash(0)).toEqual({ action: 'restart', delayMs: 100, crashesInWindow: 1 });
+    expect(policy.recordCrash(10)).toEqual({ action: 'restart', delayMs: 200, crashesInWindow: 2 });
+    expect(policy.recordCrash(20)).toEqual({ action: 'restart', delayMs: 250, crashesInWindow: 3 });
+    expect(policy.recordCrash(30)).toEqual({ action: 'give_up', crashesInWindow: 4 });
+    expect(policy.recordCrash(2_000)).toMatchObject({ action: 'restart', crashesInWindow: 1 });
+    policy.reset();
+    expect(policy.recordCrash(2_001)).toMatchObject({ crashesInWindow: 1 });
+  });
+
+  it('a crash with extra_args is retried once without them; a reset tries them again', () => {
+    const policy = new CrashPolicy({
+      maxRestarts: 3,
+      windowMs: 1_000,
+      backoffInitialMs: 100,
+      backoffMaxMs: 250,
+    });
+    expect(policy.recordCrash(0, true)).toEqual({ action: 'retry_without_extra_args' });
+    expect(policy.skipExtraArgs).toBe(true);
+    expect(policy.recordCrash(1, false)).toMatchObject({ action: 'restart', crashesInWindow: 1 });
+    policy.reset();
+    expect(policy.skipExtraArgs).toBe(false);
+  });
+});
+
+describe('launch plan', () => {
+  const target = {
+    name: 'e',
+    python: '/e/py',
+    mainPy: '/e/C/main.py',
+    comfyuiDir: '/e/C',
+    venvDir: '/e/.venv',
+  };
+  it('python main.py <backend flags> <extra_args> <args>, in ComfyUI, supervised', () => {
+    const plan = planLaunch({
+      target,
+      torchVersion: '2.5.1+cu121',
+      platform: 'linux',
+      extraArgs: ['--lowvram'],
+      args: ['--port', '1'],
+      baseEnv: { PATH: '/bin' },
+      session: '/ws/.metadata/s',
+    });
+    expect(plan).toEqual({
+      command: '/e/py',
+      args: ['/e/C/main.py', '--lowvram', '--port', '1'],
+      cwd: '/e/C',
+      env: { PATH: '/bin', COMFYGIT_SUPERVISED: '1', __COMFY_CLI_SESSION__: '/ws/.metadata/s' },
+      usedExtraArgs: true,
+    });
+  });
+
+  it('--cpu without a CUDA/ROCm torch on Linux and Windows; nothing on macOS', () => {
+    expect(backendFlags(null, 'linux')).toEqual(['--cpu']);
+    expect(backendFlags('2.5.1', 'win32')).toEqual(['--cpu']);
+    expect(backendFlags('2.5.1+cpu', 'linux')).toEqual(['--cpu']);
+    expect(backendFlags('2.5.1+cu121', 'linux')).toEqual([]);
+    expect(backendFlags('2.4.0+rocm6.1', 'linux')).toEqual([]);
+    expect(backendFlags(null, 'darwin')).toEqual([]);
+  });
+});
+
+describe('liveness', () => {
+  it('probes every interval; armed by a first answer; hung after N consecutive failures', async () => {
+    const clock = fakeClock();
+    const answers = [false, false, true, false, true, false, false, false];
+    const result = await watchLiveness({
+      intervalMs: 10_000,
+      failures: 3,
+      probe: async () => answers.shift() ?? true,
+      clock,
+      signal: new AbortController().signal,
+    });
+    expect(result).toEqual({ hung: true, failures: 3 });
+    expect(clock.sleeps).toEqual(Array(8).fill(10_000));
+  });
+
+  it('ends quietly when its signal aborts', async () => {
+    const stop = new AbortController();
+    let n = 0;
+    const result = await watchLiveness({
+      intervalMs: 1,
+      failures: 1,
+      probe: async () => {
+        if (++n === 5) stop.abort();
+        return false;
+      },
+      clock: fakeClock(),
+      signal: stop.signal,
+    });
+    expect(result).toEqual({ hung: false });
+  });
+});
+
+describe('port guard', () => {
+  const base = { host: '127.0.0.1', port: 8188, waitMs: 1_000, logger: recordingLogger() };
+
+  it('a free port passes at once', async () => {
+    await guardPort({ ...base, policy: 'refuse', isBusy: async () => false });
+  });
+
+  it('refuse names who holds the port', async () => {
+    await expect(
+      guardPort({
+        ...base,
+        policy: 'refuse',
+        isBusy: async () => true,
+        findHolders: async () => [{ pid: 77, commandLine: ['nginx', '-g'], orphan: false }],
+      }),
+    ).rejects.toMatchObject({ code: 'PORT_BUSY', message: expect.stringContaining('pid 77 (nginx -g)') });
+  });
+
+  it('an orphaned ComfyUI of this workspace is stopped, then the port is free', async () => {
+    let busy = true;
+    const stopped: number[] = [];
+    const logger = recordingLogger();
+    await guardPort({
+      ...base,
+      logger,
+      policy: 'refuse',
+      isBusy: async () => busy,
+      findHolders: async () => [{ pid: 42, commandLine: ['python', 'main.py'], orphan: true }],
+      stopOrphan: async (h) => {
+        stopped.push(h.pid);
+        busy = false;
+      },
+    });
+    expect(stopped).toEqual([42]);
+    expect(logger.lines.join('\n')).toContain('pid 42');
+  });
+
+  it('wait waits for the port to be released, on the clock', async () => {
+    const clock = fakeClock();
+    let probes = 0;
+    await guardPort({ ...base, policy: 'wait', clock, isBusy: async () => ++probes < 4 });
+    expect(clock.sleeps).toEqual([100, 100, 100]);
+  });
+});

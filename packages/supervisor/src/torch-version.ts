@@ -1,0 +1,27 @@
+import { askPythonForTorch } from './backend-flags.ts';
+import type { LaunchTarget } from './launch-plan.ts';
+
+/** Finds the torch version of an environment (null: none). */
+export type TorchVersionOf = (target: LaunchTarget) => Promise<string | null>;
+
+/** The default: the installed package's metadata on disk, else ask the environment's Python. */
+export const readTorchVersion: TorchVersionOf = (target) => askPythonForTorch(target.python);
+
+/** Caches one answer per interpreter for the supervisor's life (a sync may change it: see `forget`). */
+export class TorchVersionCache {
+  private readonly cache = new Map<string, Promise<string | null>>();
+  constructor(private readonly read: TorchVersionOf = readTorchVersion) {}
+
+  get(target: LaunchTarget): Promise<string | null> {
+    let cached = this.cache.get(target.python);
+    if (!cached) {
+      cached = this.read(target);
+      this.cache.set(target.python, cached);
+    }
+    return cached;
+  }
+
+  forget(target: LaunchTarget): void {
+    this.cache.delete(target.python);
+  }
+}
