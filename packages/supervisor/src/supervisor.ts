@@ -1,22 +1,25 @@
-import { comfyuiAddress, comfyuiUrl, type HealthResult, probeHttp, waitForHealthy } from '@comfyvisor/health';
+import type { HealthResult } from '@comfyvisor/health';
+import { httpHealthCheck, httpLivenessProbe } from './comfyui-checks.ts';
 import type { ComfyuiProcess, SpawnComfyui } from './comfyui-process.ts';
 import { CommandIntake } from './command-intake.ts';
-import { CrashPolicy } from './crash-policy.ts';
 import { EnvironmentUnusableError } from './errors.ts';
-import { type ComfyuiExit, decideExit, describeExit } from './exit-policy.ts';
-import { type LaunchTarget, planLaunch } from './launch-plan.ts';
+import { type ComfyuiExit, decideExit } from './exit-policy.ts';
+import type { LaunchTarget } from './launch-plan.ts';
+import { Launcher } from './launcher.ts';
 import { watchLiveness } from './liveness.ts';
 import type { Logger } from './logger.ts';
 import { Mailbox } from './mailbox.ts';
 import type { MetadataStore } from './metadata-store.ts';
+import { takeOverSwitches } from './pending-switch.ts';
 import type { Reaper } from './reaper.ts';
+import { Recovery } from './recovery.ts';
 import type { Settings } from './settings.ts';
 import { StatusReporter } from './status-reporter.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import { SwitchFlow } from './switch-flow.ts';
 import type { SyncEnvironment } from './sync.ts';
-import { TorchVersionCache, type TorchVersionOf } from './torch-version.ts';
+import type { TorchVersionOf } from './torch-version.ts';
 import { type World, worldFrom } from './world.ts';
 
 type Event =
@@ -24,6 +27,8 @@ type Event =
   | { kind: 'command'; command: SupervisorCommand; receivedAt: number }
   | { kind: 'signal'; signal: NodeJS.Signals }
   | { kind: 'hung'; proc: ComfyuiProcess; failures: number };
+
+type Next = { type: 'exit'; exit: ComfyuiExit } | { type: 'exit-code'; code: number } | { type: 'continue' };
 
 /** What the supervisor is built from; `runSupervisor` fills it for real use, tests with fakes. */
 export interface SupervisorDeps {
@@ -41,7 +46,7 @@ export interface SupervisorDeps {
   /** @default an HTTP probe of ComfyUI's address bounded by `livenessTimeoutMs` */
   livenessProbe?: ((signal: AbortSignal) => Promise<boolean>) | undefined;
   torchVersion?: TorchVersionOf | undefined;
-  /** Runs before the first start (the port check); may throw to refuse the start. */
+  /** Runs beside the first sync (the port check); may throw to refuse the start. */
   beforeFirstStart?: ((signal: AbortSignal) => Promise<void>) | undefined;
   reaper?: Reaper | null | undefined;
   record?: RecordEvent | undefined;
@@ -59,8 +64,6 @@ export interface SupervisorSnapshot {
   comfyui: { pid: number; running: boolean; uptimeMs: number } | null;
 }
 
-const IN_PROGRESS = new Set(['preparing', 'syncing', 'starting', 'validating', 'rolling_back']);
-
 /**
  * The supervision loop: sync, start, wait, act on the exit code (0 stop, 42 restart, 43 switch,
  * else crash), health-checked switches that roll back, hung ComfyUI restarted, and commands.
@@ -75,45 +78,42 @@ export class Supervisor {
   private phase = new AbortController();
   private readonly mailbox = new Mailbox<Event>();
   private readonly world: World;
-  private readonly crashPolicy: CrashPolicy;
   private readonly status: StatusReporter;
   private readonly flow: SwitchFlow;
   private readonly intake: CommandIntake;
-  private readonly torch: TorchVersionCache;
+  private readonly launcher: Launcher;
+  private readonly recovery: Recovery;
   private readonly record: RecordEvent;
-  /** When the last exit was seen, to report the supervisor's own share of a restart. */
-  private exitSeenAt: number | null = null;
+  private readonly healthCheck: (proc: ComfyuiProcess, signal: AbortSignal) => Promise<HealthResult>;
+  private readonly livenessProbe: (signal: AbortSignal) => Promise<boolean>;
 
   constructor(private readonly deps: SupervisorDeps) {
+    const { store, logger, settings, args } = deps;
     this.current = deps.environment;
     this.world = worldFrom(deps.world);
-    this.record = deps.record ?? (() => {});
-    const s = deps.settings;
-    this.crashPolicy = new CrashPolicy({
-      maxRestarts: s.crashMaxRestarts,
-      windowMs: s.crashWindowMs,
-      backoffInitialMs: s.crashBackoffInitialMs,
-      backoffMaxMs: s.crashBackoffMaxMs,
-    });
-    this.status = new StatusReporter(deps.store, deps.logger);
-    this.flow = new SwitchFlow(deps.store, this.status, deps.logger, this.record, () =>
-      this.world.clock.now(),
-    );
-    this.intake = new CommandIntake(deps.store, deps.logger, (command) => this.send(command));
-    this.torch = new TorchVersionCache(deps.torchVersion);
+    const record = deps.record ?? (() => {});
+    this.record = record;
+    this.status = new StatusReporter(store, logger);
+    this.flow = new SwitchFlow(store, this.status, logger, record, () => this.world.clock.now());
+    this.intake = new CommandIntake(store, logger, (command) => this.send(command));
+    this.launcher = new Launcher({ ...deps, world: this.world, record });
+    this.recovery = new Recovery(settings, store, this.status, logger, record, this.world.clock);
+    this.healthCheck = deps.healthCheck ?? httpHealthCheck(args, settings, this.world.clock);
+    this.livenessProbe = deps.livenessProbe ?? httpLivenessProbe(args, settings);
   }
 
   snapshot(): SupervisorSnapshot {
     const phase = this.flow.phase;
+    const proc = this.proc;
     return {
       pid: this.world.pid,
       currentEnv: this.current,
       switching: phase ? { target: phase.target, source: phase.source } : null,
-      comfyui: this.proc
+      comfyui: proc
         ? {
-            pid: this.proc.pid,
-            running: this.proc.running,
-            uptimeMs: this.proc.running ? this.world.clock.now() - this.procStartedAt : 0,
+            pid: proc.pid,
+            running: proc.running,
+            uptimeMs: proc.running ? this.world.clock.now() - this.procStartedAt : 0,
           }
         : null,
     };
@@ -160,66 +160,22 @@ export class Supervisor {
 
   /** Runs until ComfyUI exits cleanly, a shutdown, a signal, or giving up on crashes. */
   async run(): Promise<number> {
-    await this.deps.store.tidy();
+    const { store, logger } = this.deps;
+    await store.tidy();
     this.intake.start();
     this.record({ type: 'supervisor_start', env: this.current, pid: this.world.pid });
     let code = 1;
     try {
-      if (!(await this.takePendingRequest())) await this.closeDeadSwitch();
-      this.deps.logger.info(`supervising ${this.current}`);
+      this.current = await takeOverSwitches(store, this.flow, logger, this.current);
+      logger.info(`supervising ${this.current}`);
       code = await this.loop();
       return code;
     } finally {
       this.intake.stop();
       if (this.proc?.running) await this.stopProc();
-      await this.deps.store.tidy();
+      await store.tidy();
       this.record({ type: 'supervisor_stop', reason: code === 0 ? 'stopped' : 'gave up', exitCode: code });
     }
-  }
-
-  /** A request already waiting at start-up is honoured first; returns whether there was one. */
-  private async takePendingRequest(): Promise<boolean> {
-    const found = await this.deps.store.takeSwitchRequest();
-    if (found.kind === 'missing') return false;
-    if (found.kind === 'invalid') {
-      await this.flow.refuse(`the switch request is unreadable (${found.reason})`, null, this.current);
-      return true;
-    }
-    const problem = this.flow.reject(found.targetEnv);
-    if (problem) {
-      await this.flow.refuse(problem, found.targetEnv, this.current);
-      return true;
-    }
-    // Started for this switch (lazily, by the panel side): roll back to where the request came
-    // from if that can be started, else to the environment we were started with.
-    const source =
-      found.sourceEnv && this.flow.reject(found.sourceEnv) === null ? found.sourceEnv : this.current;
-    this.current = found.targetEnv;
-    await this.flow.begin(found.targetEnv, source);
-    return true;
-  }
-
-  /**
-   * A switch left in progress by a supervisor that died (we hold the workspace now) is closed:
-   * run again when we were started for its target, else ended as rolled back. Its lock goes.
-   */
-  private async closeDeadSwitch(): Promise<void> {
-    const status = await this.deps.store.readStatus();
-    if (!status || !IN_PROGRESS.has(status.state)) return;
-    const target = typeof status.targetEnv === 'string' ? status.targetEnv : null;
-    const source = typeof status.sourceEnv === 'string' ? status.sourceEnv : null;
-    this.deps.logger.warn(
-      `a switch to ${target ?? '(unknown)'} was left ${status.state} by a supervisor that stopped`,
-    );
-    if (target === this.current && this.flow.reject(target) === null) {
-      await this.flow.begin(target, source && this.flow.reject(source) === null ? source : null);
-      return;
-    }
-    await this.flow.refuse(
-      `the switch to ${target ?? '(unknown)'} was interrupted when its supervisor stopped`,
-      target,
-      this.current,
-    );
   }
 
   private async loop(): Promise<number> {
@@ -240,7 +196,14 @@ export class Supervisor {
       urgent = this.urgent();
       if (urgent) return this.handleUrgent(urgent);
 
-      const proc = await this.start(target);
+      await this.flow.step('starting', this.current);
+      const started = await this.launcher.start(target, this.recovery.skipExtraArgs);
+      const proc = started.proc;
+      this.proc = proc;
+      this.usedExtraArgs = started.usedExtraArgs;
+      this.procStartedAt = this.lastStartAt = started.startedAt;
+      proc.exited.then((exit) => this.mailbox.push({ kind: 'exit', proc, exit }));
+
       if (this.flow.phase) {
         const verdict = await this.validate(proc);
         urgent = this.urgent();
@@ -249,10 +212,10 @@ export class Supervisor {
         if (typeof verdict === 'number') return verdict;
       }
 
-      const outcome = await this.waitForExitOrCommand(proc);
-      if (outcome.type === 'exit-code') return outcome.code;
-      if (outcome.type === 'continue') continue;
-      const decision = await this.onExit(outcome.exit, proc);
+      const next = await this.waitForExitOrCommand(proc);
+      if (next.type === 'exit-code') return next.code;
+      if (next.type === 'continue') continue;
+      const decision = await this.onExit(next.exit, proc);
       if (decision !== null) return decision;
     }
   }
@@ -283,9 +246,9 @@ export class Supervisor {
 
   private async syncCurrent(): Promise<void> {
     const env = this.current;
+    const { logger } = this.deps;
     await this.flow.step('syncing', env);
     const result = await this.deps.sync(env, this.phase.signal);
-    const { logger } = this.deps;
     if (result.ok && result.skipped) logger.debug(`sync skipped: ${result.reason}`);
     else if (result.ok) logger.info(`synced ${env} in ${Math.round(result.durationMs)} ms`);
     else {
@@ -303,61 +266,11 @@ export class Supervisor {
     });
   }
 
-  private async start(target: LaunchTarget): Promise<ComfyuiProcess> {
-    const { settings } = this.deps;
-    const torch = await this.torch.get(target);
-    const plan = planLaunch({
-      target,
-      torchVersion: torch,
-      platform: this.world.platform,
-      extraArgs: this.crashPolicy.skipExtraArgs ? [] : settings.extraArgs,
-      args: this.deps.args,
-      baseEnv: this.world.env,
-      session: this.deps.store.session,
-    });
-    await this.flow.step('starting', this.current);
-    const proc = this.deps.spawn({
-      command: plan.command,
-      args: plan.args,
-      cwd: plan.cwd,
-      env: plan.env,
-      logFile: this.deps.logFile,
-      passThrough: this.deps.passThrough,
-      parentDeathSignal: settings.parentDeathSignal,
-      reaper: this.deps.reaper ?? null,
-    });
-    this.proc = proc;
-    this.usedExtraArgs = plan.usedExtraArgs;
-    this.procStartedAt = this.lastStartAt = this.world.clock.now();
-    if (this.exitSeenAt !== null) {
-      this.deps.logger.debug(
-        `restart overhead: ${(this.procStartedAt - this.exitSeenAt).toFixed(2)} ms from exit to spawn`,
-      );
-      this.exitSeenAt = null;
-    }
-    proc.exited.then((exit) => this.mailbox.push({ kind: 'exit', proc, exit }));
-    this.deps.logger.info(
-      `started ComfyUI (${this.current}) pid ${proc.pid}: ${plan.args.slice(1).join(' ')}`,
-    );
-    this.record({ type: 'comfyui_start', env: this.current, pid: proc.pid });
-    void this.deps.store
-      .writeStartupState({
-        pythonExecutable: plan.command,
-        workingDirectory: plan.cwd,
-        argv: plan.args,
-        environmentName: this.current,
-        workspaceRoot: this.deps.store.workspace,
-        port: comfyuiAddress(this.deps.args, { port: settings.defaultPort }).port,
-      })
-      .catch(() => {});
-    return proc;
-  }
-
   /** The health check of a switch's target, or of the source after a rollback. */
   private async validate(proc: ComfyuiProcess): Promise<'again' | 'go-on' | number> {
     const env = this.current;
     await this.flow.step('validating', env);
-    const health = await this.healthCheck(proc);
+    const health = await this.healthCheck(proc, this.phase.signal);
     this.record({ type: 'health', env, healthy: health.healthy, afterMs: Math.round(health.afterMs) });
     if (this.phase.signal.aborted) return 'go-on';
     const phase = this.flow.phase;
@@ -365,7 +278,7 @@ export class Supervisor {
       this.deps.logger.info(`${env} is healthy after ${Math.round(health.afterMs)} ms`);
       if (phase?.kind === 'rolling_back') await this.flow.rolledBack();
       else await this.flow.complete(env);
-      this.crashPolicy.reset();
+      this.recovery.reset();
       return 'go-on';
     }
     const why =
@@ -392,35 +305,26 @@ export class Supervisor {
         `comfyvisor keeps retrying ${env}; check \`comfyvisor logs\` and repair the environment`,
       );
     }
-    const decision = await this.onCrash(exit ?? { code: health.exitCode ?? null, signal: null }, proc);
+    const lastExit = exit ?? { code: health.exitCode ?? null, signal: null };
+    const decision = await this.recovery.afterFailure(
+      env,
+      lastExit,
+      proc,
+      this.usedExtraArgs,
+      'crash',
+      this.phase.signal,
+    );
     return decision ?? 'again';
   }
 
-  private healthCheck(proc: ComfyuiProcess): Promise<HealthResult> {
-    if (this.deps.healthCheck) return this.deps.healthCheck(proc, this.phase.signal);
-    const s = this.deps.settings;
-    const url = comfyuiUrl(comfyuiAddress(this.deps.args, { host: s.defaultHost, port: s.defaultPort }));
-    return waitForHealthy({
-      probe: () => probeHttp(url, 2_000),
-      exited: proc.exited.then((e) => e.code),
-      timeoutMs: s.healthTimeoutMs,
-      intervalMs: s.healthIntervalMs,
-      successes: s.healthSuccesses,
-      signal: this.phase.signal,
-      clock: this.world.clock,
-    });
-  }
-
-  /** Watches a running ComfyUI for hangs until it exits or is stopped. */
+  /** Watches a running ComfyUI for hangs until `signal` aborts. */
   private watchLiveness(proc: ComfyuiProcess, signal: AbortSignal): void {
     const s = this.deps.settings;
     if (!s.livenessEnabled) return;
-    const url = comfyuiUrl(comfyuiAddress(this.deps.args, { host: s.defaultHost, port: s.defaultPort }));
-    const probe = this.deps.livenessProbe ?? (async () => (await probeHttp(url, s.livenessTimeoutMs)).ok);
     void watchLiveness({
       intervalMs: s.livenessIntervalMs,
       failures: s.livenessFailures,
-      probe,
+      probe: this.livenessProbe,
       clock: this.world.clock,
       signal,
     }).then((result) => {
@@ -432,8 +336,8 @@ export class Supervisor {
     const proc = this.proc;
     if (!proc) return null;
     const exit = await proc.stop(this.deps.settings.stopGraceMs);
-    // Its exit event is stale now.
-    this.mailbox.takeWhere((e) => (e.kind === 'exit' || e.kind === 'hung') && e.proc === proc);
+    // Its exit and hang events are stale now.
+    while (this.mailbox.takeWhere((e) => (e.kind === 'exit' || e.kind === 'hung') && e.proc === proc));
     return exit;
   }
 
@@ -469,58 +373,15 @@ export class Supervisor {
     return 0;
   }
 
-  private async waitForExitOrCommand(
-    proc: ComfyuiProcess,
-  ): Promise<
-    { type: 'exit'; exit: ComfyuiExit } | { type: 'exit-code'; code: number } | { type: 'continue' }
-  > {
+  private async waitForExitOrCommand(proc: ComfyuiProcess): Promise<Next> {
     const watching = new AbortController();
     const stopWatching = () => watching.abort();
     this.phase.signal.addEventListener('abort', stopWatching, { once: true });
     this.watchLiveness(proc, watching.signal);
     try {
       for (;;) {
-        const event = await this.mailbox.next();
-        if (event.kind === 'exit') {
-          if (event.proc !== proc) continue; // an older process
-          this.exitSeenAt = this.world.clock.now();
-          return { type: 'exit', exit: event.exit };
-        }
-        if (event.kind === 'signal') return { type: 'exit-code', code: await this.handleUrgent(event) };
-        if (event.kind === 'hung') {
-          if (event.proc !== proc) continue;
-          const decision = await this.onHung(proc, event.failures);
-          return decision === null ? { type: 'continue' } : { type: 'exit-code', code: decision };
-        }
-        const { command } = event;
-        switch (command.command) {
-          case 'shutdown':
-          case 'abort_switch':
-            return { type: 'exit-code', code: await this.handleUrgent(event) };
-          case 'restart':
-            if (event.receivedAt < this.lastStartAt) {
-              // Asked while a restart was already under way: that start answers it.
-              this.deps.logger.debug('restart merged with the one just done');
-              continue;
-            }
-            this.deps.logger.info('restart requested; stopping ComfyUI');
-            this.record({ type: 'restart', env: this.current, reason: 'command' });
-            await this.stopProc();
-            this.crashPolicy.reset();
-            return { type: 'continue' };
-          case 'switch': {
-            const problem = this.flow.reject(command.targetEnv);
-            if (problem) {
-              await this.flow.refuse(problem, command.targetEnv, this.current);
-              continue;
-            }
-            const source = this.current;
-            await this.stopProc();
-            this.current = command.targetEnv;
-            await this.flow.begin(command.targetEnv, source);
-            return { type: 'continue' };
-          }
-        }
+        const next = await this.handle(await this.mailbox.next(), proc);
+        if (next) return next;
       }
     } finally {
       watching.abort();
@@ -528,13 +389,66 @@ export class Supervisor {
     }
   }
 
+  /** One event while ComfyUI runs: what to do next, or null to keep waiting. */
+  private async handle(event: Event, proc: ComfyuiProcess): Promise<Next | null> {
+    if (event.kind === 'signal') return { type: 'exit-code', code: await this.handleUrgent(event) };
+    if (event.kind === 'exit' || event.kind === 'hung') {
+      if (event.proc !== proc) return null; // an older process
+      if (event.kind === 'exit') {
+        this.launcher.exitSeenAt = this.world.clock.now();
+        return { type: 'exit', exit: event.exit };
+      }
+      await this.recovery.hung(this.current, proc, event.failures);
+      const exit = (await this.stopProc()) ?? { code: null, signal: 'SIGKILL' };
+      const code = await this.recovery.afterFailure(
+        this.current,
+        exit,
+        proc,
+        this.usedExtraArgs,
+        'hung',
+        this.phase.signal,
+      );
+      return code === null ? { type: 'continue' } : { type: 'exit-code', code };
+    }
+    const { command } = event;
+    switch (command.command) {
+      case 'shutdown':
+      case 'abort_switch':
+        return { type: 'exit-code', code: await this.handleUrgent(event) };
+      case 'restart':
+        if (event.receivedAt < this.lastStartAt) {
+          // Asked while a restart was already under way: that start answers it.
+          this.deps.logger.debug('restart merged with the one just done');
+          return null;
+        }
+        this.deps.logger.info('restart requested; stopping ComfyUI');
+        this.record({ type: 'restart', env: this.current, reason: 'command' });
+        await this.stopProc();
+        this.recovery.reset();
+        return { type: 'continue' };
+      case 'switch': {
+        const problem = this.flow.reject(command.targetEnv);
+        if (problem) {
+          await this.flow.refuse(problem, command.targetEnv, this.current);
+          return null;
+        }
+        const source = this.current;
+        await this.stopProc();
+        this.current = command.targetEnv;
+        await this.flow.begin(command.targetEnv, source);
+        return { type: 'continue' };
+      }
+    }
+  }
+
   /** Acts on an exit of ComfyUI; returns an exit code to stop with, or null to go on. */
   private async onExit(exit: ComfyuiExit, proc: ComfyuiProcess): Promise<number | null> {
-    const { logger } = this.deps;
-    const action = decideExit(exit, exit.code === 0 && (await this.deps.store.takeRebootMarker()));
+    const { logger, store } = this.deps;
+    const action = decideExit(exit, exit.code === 0 && (await store.takeRebootMarker()));
+    const env = this.current;
     this.record({
       type: 'comfyui_exit',
-      env: this.current,
+      env,
       pid: proc.pid,
       code: exit.code,
       signal: exit.signal,
@@ -550,14 +464,14 @@ export class Supervisor {
             ? 'ComfyUI-Manager asked for a restart; restarting'
             : 'restart requested (exit 42); syncing and starting again',
         );
-        this.record({ type: 'restart', env: this.current, reason: action.reason });
-        this.crashPolicy.reset();
+        this.record({ type: 'restart', env, reason: action.reason });
+        this.recovery.reset();
         return null;
       case 'switch':
         await this.onSwitchExit();
         return null;
       case 'crash':
-        return this.onCrash(exit, proc);
+        return this.recovery.afterFailure(env, exit, proc, this.usedExtraArgs, 'crash', this.phase.signal);
     }
   }
 
@@ -572,75 +486,5 @@ export class Supervisor {
     const source = this.current;
     this.current = found.targetEnv;
     await this.flow.begin(found.targetEnv, source);
-  }
-
-  private async onHung(proc: ComfyuiProcess, failures: number): Promise<number | null> {
-    const s = this.deps.settings;
-    const silentFor = Math.round((failures * s.livenessIntervalMs) / 1000);
-    this.deps.logger.warn(
-      `ComfyUI (${this.current}, pid ${proc.pid}) has not answered for ~${silentFor} s (${failures} probes): it is hung; restarting it`,
-    );
-    this.record({ type: 'hung', env: this.current, pid: proc.pid, failures });
-    await this.status.write({
-      state: 'recovering',
-      message: `ComfyUI (${this.current}) stopped answering; restarting it`,
-      targetEnv: this.current,
-      sourceEnv: null,
-      error: `hung: ${failures} failed liveness probes`,
-    });
-    const exit = await this.stopProc();
-    return this.onCrash(exit ?? { code: null, signal: 'SIGKILL' }, proc, 'hung');
-  }
-
-  /** Returns an exit code to give up with, or null to go on. */
-  private async onCrash(
-    exit: ComfyuiExit,
-    proc: ComfyuiProcess,
-    kind: 'crash' | 'hung' = 'crash',
-  ): Promise<number | null> {
-    const { logger } = this.deps;
-    const what = kind === 'hung' ? 'hung' : describeExit(exit);
-    if (kind === 'crash') logger.warn(`ComfyUI (${this.current}) crashed: ${what}`);
-    const decision = this.crashPolicy.recordCrash(this.world.clock.now(), this.usedExtraArgs);
-    if (decision.action === 'retry_without_extra_args') {
-      await this.status.write({
-        state: 'recovering',
-        message: 'ComfyUI crashed. Retrying without custom startup args...',
-        targetEnv: this.current,
-        sourceEnv: null,
-        error: `Crash with ${what}`,
-      });
-      this.record({ type: 'restart', env: this.current, reason: kind });
-      return null;
-    }
-    if (decision.action === 'give_up') {
-      await proc.drained;
-      const lines = proc.tail(20);
-      logger.error(
-        `ComfyUI ${kind === 'hung' ? 'hung or crashed' : 'crashed'} ${decision.crashesInWindow} times; giving up. Last output:\n${lines.join('\n')}`,
-      );
-      this.record({ type: 'give_up', env: this.current, crashes: decision.crashesInWindow, lastExit: what });
-      await this.status.write({
-        state: 'critical_failure',
-        message: `ComfyUI keeps failing (${what}); the supervisor gave up. Nothing is running: check \`comfyvisor logs\`, then start it again`,
-        targetEnv: this.current,
-        sourceEnv: null,
-        error: `Crash with ${what}\n${lines.join('\n')}`,
-      });
-      await this.deps.store.releaseLock();
-      return 1;
-    }
-    logger.info(
-      `restarting in ${decision.delayMs} ms (failure ${decision.crashesInWindow} of ${this.deps.settings.crashMaxRestarts} allowed)`,
-    );
-    this.record({
-      type: 'backoff',
-      env: this.current,
-      delayMs: decision.delayMs,
-      crashes: decision.crashesInWindow,
-    });
-    this.record({ type: 'restart', env: this.current, reason: kind });
-    await this.world.clock.sleep(decision.delayMs, this.phase.signal);
-    return null;
   }
 }

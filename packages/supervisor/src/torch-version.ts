@@ -7,7 +7,7 @@ export type TorchVersionOf = (target: LaunchTarget) => Promise<string | null>;
 /** The default: the installed package's metadata on disk, else ask the environment's Python. */
 export const readTorchVersion: TorchVersionOf = (target) => askPythonForTorch(target.python);
 
-/** Caches one answer per interpreter for the supervisor's life (a sync may change it: see `forget`). */
+/** One answer per interpreter for the supervisor's life. */
 export class TorchVersionCache {
   private readonly cache = new Map<string, Promise<string | null>>();
   constructor(private readonly read: TorchVersionOf = readTorchVersion) {}
@@ -19,9 +19,5 @@ export class TorchVersionCache {
       this.cache.set(target.python, cached);
     }
     return cached;
-  }
-
-  forget(target: LaunchTarget): void {
-    this.cache.delete(target.python);
   }
 }
