@@ -1,113 +1,119 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isWorkspace, listEnvironments } from '@comfyvisor/detection';
-import { metadataDir, readControlPort } from '@comfyvisor/ipc-files';
-import { Hono } from 'hono';
+import { isWorkspace } from '@comfyvisor/detection';
+import { metadataDir, readStartupState } from '@comfyvisor/ipc-files';
+import { type Context, Hono } from 'hono';
 import { dashboardHtml } from './dashboard.ts';
-import { requestSwitch } from './request-switch.ts';
-import { proxyToSupervisor, supervisorStatus, switchStatusFromFile } from './supervisor-proxy.ts';
+import { describeEnvironments } from './environments.ts';
+import { comfyuiOrigins, guard, limitBody } from './guard.ts';
+import { idleStatus, readRawControlPort, readRawSwitchStatus } from './raw-files.ts';
+import { requestSwitch, type SwitchRequestResult } from './request-switch.ts';
+import { currentEnvironment, proxyToSupervisor, supervisorStatus } from './supervisor-proxy.ts';
 
 export interface BridgeAppOptions {
   workspace: string;
   /** Host names the server answers to (DNS rebinding protection). @default loopback names */
   allowedHosts?: string[] | undefined;
-  /** Extra browser origins allowed besides the server's own (e.g. ComfyUI's page). */
+  /**
+   * ComfyUI's port: its page (`http://127.0.0.1:<port>`, `http://localhost:<port>`) may call the
+   * bridge. @default the `port` of `.startup_state.json`, else 8188
+   */
+  comfyuiPort?: number | undefined;
+  /** More browser origins allowed besides the server's own and ComfyUI's. */
   allowedOrigins?: string[] | undefined;
+  /** Largest request body accepted; larger ones get 413. @default 65536 */
+  maxBodyBytes?: number | undefined;
   /** Passed to requestSwitch (tests inject a spawner). */
   requestSwitch?: typeof requestSwitch | undefined;
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
+const DEFAULT_COMFYUI_PORT = 8188;
 
-function hostnameOf(host: string | undefined): string | null {
-  if (!host) return null;
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  return host.split(':')[0] ?? null;
+/** The answer of `POST /v2/comfygit/switch_environment` for each outcome (the reference's codes). */
+function switchAnswer(result: SwitchRequestResult): {
+  status: 200 | 400 | 404 | 409 | 500 | 501 | 503;
+  body: object;
+} {
+  switch (result.status) {
+    case 'switching':
+      return { status: 200, body: { status: 'switching', message: `Switching to ${result.target}...` } };
+    case 'busy':
+      return { status: 409, body: { error: result.message } };
+    case 'not_found':
+      return { status: 404, body: { error: result.message } };
+    case 'invalid':
+      return { status: 400, body: { error: result.message } };
+    case 'unsupported':
+      return { status: 501, body: { error: result.message, code: 'switch_not_supported' } };
+    case 'unreachable':
+      return { status: 503, body: { error: result.message, code: 'orchestrator_unreachable' } };
+    default:
+      return { status: 500, body: { error: result.message } };
+  }
 }
 
-/** The panel's routes and the dashboard, as a Hono app. */
-export function createBridgeApp(options: BridgeAppOptions): Hono {
-  const app = new Hono();
-  const hosts = new Set(options.allowedHosts ?? LOOPBACK);
-  const extraOrigins = new Set(options.allowedOrigins ?? ['http://127.0.0.1:8188', 'http://localhost:8188']);
-  const workspace = options.workspace;
-  const ask = options.requestSwitch ?? requestSwitch;
+/** The panel's routes (served at `/v2/comfygit/...` and under `/api`), as a Hono app. */
+function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
+  const panel = new Hono();
+  const allowed = new Map<string, string[]>();
+  const route = (method: 'GET' | 'POST', path: string, handler: (c: Context) => Promise<Response>) => {
+    allowed.set(path, [...(allowed.get(path) ?? []), method]);
+    panel.on(method, path, handler);
+  };
 
-  app.use('*', async (c, next) => {
-    const rawHost = c.req.header('host');
-    const host = hostnameOf(rawHost);
-    if (host === null || !hosts.has(host)) return c.json({ error: 'host not allowed' }, 403);
-    const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== `http://${rawHost}` && !extraOrigins.has(origin)) {
-      return c.json({ error: 'Origin not allowed' }, 403);
-    }
-    await next();
-  });
-
-  app.get('/', (c) => c.html(dashboardHtml()));
-
-  app.post('/v2/comfygit/switch_environment', async (c) => {
+  route('POST', '/v2/comfygit/switch_environment', async (c) => {
     let body: { target_env?: unknown; workspace_path?: unknown };
     try {
       body = (await c.req.json()) as typeof body;
-      if (!body || typeof body !== 'object') throw new Error('not an object');
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object');
     } catch {
       return c.json({ error: 'Invalid JSON' }, 400);
     }
+    // Only target_env matters: any other field (a string `timestamp`, say) is ignored.
     if (typeof body.target_env !== 'string' || body.target_env === '')
       return c.json({ error: 'target_env required' }, 400);
     let root = workspace;
-    if (body.workspace_path !== undefined) {
-      if (
-        typeof body.workspace_path !== 'string' ||
-        !existsSync(body.workspace_path) ||
-        !isWorkspace(body.workspace_path)
-      ) {
+    if (body.workspace_path) {
+      if (typeof body.workspace_path !== 'string' || !isWorkspace(body.workspace_path)) {
         return c.json({ error: `Workspace not found at ${String(body.workspace_path)}` }, 404);
       }
       root = body.workspace_path;
     }
-    const result = await ask({ target: body.target_env, workspace: root, caller: 'external' });
-    switch (result.status) {
-      case 'switching':
-        return c.json({ status: 'switching', message: `Switching to ${result.target}...` });
-      case 'busy':
-        return c.json({ error: result.message }, 409);
-      case 'not_found':
-        return c.json({ error: result.message }, 404);
-      case 'invalid':
-        return c.json({ error: result.message }, 400);
-      default:
-        return c.json({ error: result.message }, 500);
-    }
+    const answer = switchAnswer(await ask({ target: body.target_env, workspace: root, caller: 'external' }));
+    return c.json(answer.body, answer.status);
   });
 
-  app.get('/v2/comfygit/switch_status', async (c) => c.json(await switchStatusFromFile(workspace)));
-
-  app.get('/v2/comfygit/orchestrator_port', async (c) => {
-    const port = await readControlPort(metadataDir(workspace));
-    if (port === null) return c.json({ error: 'Control server not running' }, 404);
-    return c.json({ port });
+  route('GET', '/v2/comfygit/switch_status', async (c) => {
+    const read = await readRawSwitchStatus(workspace);
+    if (read.kind === 'invalid') return c.json({ error: 'invalid_status_file', message: read.message }, 500);
+    return c.json(read.kind === 'status' ? read.body : idleStatus());
   });
 
-  app.get('/v2/comfygit/orchestrator/health', async (c) => {
+  route('GET', '/v2/comfygit/orchestrator_port', async (c) => {
+    const read = await readRawControlPort(workspace);
+    if (read.kind === 'missing') return c.json({ error: 'Control server not running' }, 404);
+    if (read.kind === 'invalid') return c.json({ error: 'Invalid port file', message: read.message }, 500);
+    return c.json({ port: read.port });
+  });
+
+  route('GET', '/v2/comfygit/orchestrator/health', async (c) => {
     const r = await proxyToSupervisor(workspace, 'health');
     return c.json(r.body as object, r.status as 200);
   });
-  app.get('/v2/comfygit/orchestrator/status', async (c) => c.json(await supervisorStatus(workspace)));
+  route('GET', '/v2/comfygit/orchestrator/status', async (c) => c.json(await supervisorStatus(workspace)));
   for (const action of ['restart', 'kill'] as const) {
-    app.post(`/v2/comfygit/orchestrator/${action}`, async (c) => {
+    route('POST', `/v2/comfygit/orchestrator/${action}`, async (c) => {
       const r = await proxyToSupervisor(workspace, action);
       return c.json(r.body as object, r.status as 200);
     });
   }
 
-  // For the dashboard: the environments and the tail of the log.
-  app.get('/v2/comfygit/environments', (c) =>
-    c.json({ workspace, environments: listEnvironments(workspace).map((e) => ({ name: e.name })) }),
+  route('GET', '/v2/comfygit/environments', async (c) =>
+    c.json(await describeEnvironments(workspace, await currentEnvironment(workspace))),
   );
-  app.get('/v2/comfygit/logs', async (c) => {
+  // For the dashboard: the tail of the log.
+  route('GET', '/v2/comfygit/logs', async (c) => {
     const lines = Math.min(500, Math.max(1, Number(c.req.query('lines') ?? 50) || 50));
     // ComfyUI's output as the supervisor keeps it; the detached supervisor's own log otherwise.
     for (const name of ['comfyui.log', 'orchestrator.log']) {
@@ -124,6 +130,42 @@ export function createBridgeApp(options: BridgeAppOptions): Hono {
     return c.json({ file: null, lines: [] });
   });
 
-  app.notFound((c) => c.json({ error: 'Not Found' }, 404));
+  // A known path with another method: 405 with Allow, as aiohttp answers.
+  for (const [path, methods] of allowed) {
+    panel.all(path, (c) => {
+      c.header('Allow', methods.join(', '));
+      return c.json(
+        {
+          error: 'method_not_allowed',
+          message: `${c.req.method} is not allowed here; use ${methods.join(' or ')}`,
+        },
+        405,
+      );
+    });
+  }
+  return panel;
+}
+
+/** The panel's routes and the dashboard, as a Hono app. */
+export function createBridgeApp(options: BridgeAppOptions): Hono {
+  const app = new Hono();
+  const workspace = options.workspace;
+  const extra = options.allowedOrigins ?? [];
+  const origins = async () => {
+    const port =
+      options.comfyuiPort ?? (await readStartupState(metadataDir(workspace)))?.port ?? DEFAULT_COMFYUI_PORT;
+    return new Set([...comfyuiOrigins(port), ...extra]);
+  };
+  app.use('*', guard({ hosts: new Set(options.allowedHosts ?? LOOPBACK), origins }));
+  app.use('*', limitBody(options.maxBodyBytes ?? 64 * 1024));
+
+  app.get('/', (c) => c.html(dashboardHtml({ workspace })));
+  const panel = panelRoutes(workspace, options.requestSwitch ?? requestSwitch);
+  // ComfyUI's `api.fetchApi` puts `/api` before every path; both are served.
+  app.route('/', panel);
+  app.route('/api', panel);
+
+  app.notFound((c) => c.json({ error: 'not_found', message: `Nothing at ${c.req.path}` }, 404));
+  app.onError((error, c) => c.json({ error: 'internal_error', message: error.message }, 500));
   return app;
 }

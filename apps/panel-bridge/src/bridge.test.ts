@@ -108,9 +108,10 @@ describe('panel routes', () => {
       state: 'syncing',
       target_env: 'env2',
     });
-    expect(await (await get('/v2/comfygit/environments')).json()).toEqual({
-      workspace: ws,
+    expect(await (await get('/v2/comfygit/environments')).json()).toMatchObject({
       environments: [{ name: 'env1' }, { name: 'env2' }],
+      current: null,
+      is_managed: false,
     });
   });
 

@@ -19,6 +19,13 @@ function workspaceFrom(flag: string | undefined): string {
   return found;
 }
 
+function portFrom(flag: string, text: string, min: number): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < min || port > 65535)
+    throw new BridgeUserError(`${flag} must be a port number, not "${text}"`);
+  return port;
+}
+
 /** Runs `comfyvisor-bridge` on argv (without node and script); resolves with the exit code. */
 export async function bridgeMain(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
@@ -38,12 +45,16 @@ export async function bridgeMain(argv: string[]): Promise<number> {
     .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
     .option('--host <host>', 'address to listen on (loopback unless you say otherwise)', '127.0.0.1')
     .option('--port <port>', 'port; 0 picks a free one', '0')
-    .action(async (opts: { workspace?: string; host: string; port: string }) => {
+    .option(
+      '--comfyui-port <port>',
+      "ComfyUI's port: its page may call these routes (default: from .startup_state.json, else 8188)",
+    )
+    .action(async (opts: { workspace?: string; host: string; port: string; comfyuiPort?: string }) => {
       const workspace = workspaceFrom(opts.workspace);
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new BridgeUserError(`--port must be a port number, not "${opts.port}"`);
-      const server = await startBridgeServer({ workspace, host: opts.host, port }).catch(
+      const port = portFrom('--port', opts.port, 0);
+      const comfyuiPort =
+        opts.comfyuiPort === undefined ? undefined : portFrom('--comfyui-port', opts.comfyuiPort, 1);
+      const server = await startBridgeServer({ workspace, host: opts.host, port, comfyuiPort }).catch(
         (error: NodeJS.ErrnoException) => {
           throw new BridgeUserError(
             error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message,

@@ -10,11 +10,13 @@ import {
   metadataDir,
   readStartupState,
   releaseSwitchLock,
+  removeSwitchRequest,
   writeCommand,
   writeSwitchRequest,
 } from '@comfyvisor/ipc-files';
 import { extractComfyuiArgs } from './extract-args.ts';
 import { spawnSupervisor } from './spawn-supervisor.ts';
+import { checkSwitchCapability } from './supervisor-capability.ts';
 
 export type SwitchRequestResult =
   | {
@@ -27,6 +29,10 @@ export type SwitchRequestResult =
       source: string | null;
     }
   | { status: 'busy'; message: string }
+  /** A supervisor runs but cannot switch on request (the Python one); nothing was left behind. */
+  | { status: 'unsupported'; pid: number | null; message: string }
+  /** A supervisor runs but its control API does not answer, so what it can do is unknown. */
+  | { status: 'unreachable'; pid: number | null; message: string }
   | { status: 'invalid'; message: string }
   | { status: 'not_found'; what: 'workspace' | 'environment'; message: string }
   | { status: 'error'; message: string };
@@ -43,6 +49,8 @@ export interface RequestSwitchOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** Spawns the supervisor (injectable for tests). @default spawnSupervisor */
   spawn?: typeof spawnSupervisor | undefined;
+  /** Asks the running supervisor what it can do (injectable for tests). @default checkSwitchCapability */
+  checkCapability?: typeof checkSwitchCapability | undefined;
 }
 
 /**
@@ -80,7 +88,13 @@ export async function requestSwitch(options: RequestSwitchOptions): Promise<Swit
       };
     }
     if (!decision.spawn) {
-      // A supervisor runs for someone else's ComfyUI: ask it directly.
+      // A supervisor runs for someone else's ComfyUI: ask it directly, if it can be asked.
+      const pid = decision.pid ?? null;
+      const capability = await (options.checkCapability ?? checkSwitchCapability)(workspace);
+      if (!capability.ok) {
+        await releaseSwitchLock(dir);
+        return { status: capability.reason, pid, message: capability.message };
+      }
       await writeCommand(dir, { command: 'switch', targetEnv: options.target });
       return { status: 'switching', next: 'none', spawned: null, workspace, target: options.target, source };
     }
@@ -99,6 +113,8 @@ export async function requestSwitch(options: RequestSwitchOptions): Promise<Swit
       source,
     };
   } catch (error) {
+    // Nothing may stay behind to be honoured later, nor block the next switch for 300 s.
+    await removeSwitchRequest(dir);
     await releaseSwitchLock(dir);
     return { status: 'error', message: (error as Error).message };
   }

@@ -1,15 +1,96 @@
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { environmentExists, validateEnvironmentName } from '@comfyvisor/detection';
-import {
-  FINAL_SWITCH_STATES,
-  metadataDir,
-  readSwitchStatus,
-  type SwitchStatus,
-  switchStatusToWire,
-  watchFile,
-} from '@comfyvisor/ipc-files';
+import { FILE_NAMES, metadataDir, watchFile } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { printJson, progressBar } from '../output.ts';
+
+/** `.switch_status.json` as it is on disk: every state, including ones ipc-files does not know. */
+export type RawSwitchStatus = Record<string, unknown> & { state: string };
+
+/**
+ * Reads the status file without judging its state (a `rolled_back` of the Python supervisor or of
+ * ours must reach the user as it is). Missing, unreadable, huge or not an object: null.
+ */
+export async function readRawSwitchStatus(workspace: string): Promise<RawSwitchStatus | null> {
+  try {
+    const handle = await open(
+      join(metadataDir(workspace), FILE_NAMES.switchStatus),
+      constants.O_RDONLY | constants.O_NONBLOCK, // a FIFO in its place must not hang us
+    );
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile() || stat.size > 256 * 1024) return null;
+      const data = JSON.parse(await handle.readFile('utf8')) as unknown;
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+      const state = (data as { state?: unknown }).state;
+      return typeof state === 'string' ? (data as RawSwitchStatus) : null;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** How a switch ended, for a human and for the exit code. */
+export interface SwitchEnd {
+  exitCode: 0 | 1 | 2;
+  /** Printed to stdout on success, to stderr otherwise. */
+  text: string;
+}
+
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() !== '' ? (value.split('\n')[0] ?? '').trim() : null;
+
+/**
+ * The end states of a switch, as the panel reads them: `complete` (0), `rolled_back` (1: the target
+ * failed, the source runs again), `critical_failure` (2: the rollback failed too, nothing runs).
+ * `failed` and `aborted` (older supervisors) end with 1. Anything else is not an end: null.
+ */
+export function describeSwitchEnd(
+  status: RawSwitchStatus,
+  context: { target: string; workspace: string; seconds: number },
+): SwitchEnd | null {
+  const { target, workspace } = context;
+  const source = text(status.source_env);
+  const error = text(status.error);
+  const message = text(status.message);
+  switch (status.state) {
+    case 'complete':
+      return { exitCode: 0, text: `switched to ${target} in ${context.seconds.toFixed(1)} s` };
+    case 'rolled_back':
+      return {
+        exitCode: 1,
+        text:
+          `switch to ${target} failed: ${error ?? message ?? 'the target did not become healthy'}; ` +
+          `rolled back, ${source ?? 'the previous environment'} is running again`,
+      };
+    case 'critical_failure': {
+      const recovery = text(status.recovery_command);
+      const restart = source
+        ? `\`comfyvisor run --workspace ${workspace} --environment ${source}\``
+        : '`comfyvisor run` with a working environment';
+      return {
+        exitCode: 2,
+        text:
+          `switch to ${target} failed and so did the rollback${source ? ` to ${source}` : ''}: ` +
+          `${error ?? message ?? 'no environment could be started'}. Nothing is running now. ` +
+          `Read \`comfyvisor logs\`, fix the environment, then start it again with ${recovery ? `\`${recovery}\`` : restart}`,
+      };
+    }
+    case 'failed':
+    case 'aborted':
+      return {
+        exitCode: 1,
+        text: `switch to ${target} ${status.state}: ${message ?? ''}${error ? ` (${error})` : ''}`,
+      };
+    default:
+      return null;
+  }
+}
 
 /** `comfyvisor switch <env>`: asks the running supervisor to switch and follows the progress. */
 export async function switchCommand(
@@ -28,21 +109,31 @@ export async function switchCommand(
   const dir = metadataDir(workspace);
   const startedAt = Date.now();
   const accepted = await client.switchTo(target);
-  if (!accepted.ok) throw new UserError(`switch refused: ${accepted.error}`);
+  if (!accepted.ok) {
+    // The Python supervisor has no /switch: it answers 404 (or 405) and says nothing of its own.
+    if (accepted.status === 404 || accepted.status === 405) {
+      throw new UserError(
+        "switch refused: the running supervisor cannot switch on request (it is not comfyvisor); switch from ComfyUI's panel, or restart ComfyUI under `comfyvisor run`",
+      );
+    }
+    throw new UserError(`switch refused: ${accepted.error}`);
+  }
 
   const tty = process.stdout.isTTY && !options.json;
   let lastLine = '';
-  const show = (status: SwitchStatus) => {
-    const line = `${progressBar(status.progress)} ${status.state}: ${status.message}`;
+  const show = (status: RawSwitchStatus) => {
+    const progress = typeof status.progress === 'number' ? status.progress : 0;
+    const line = `${progressBar(progress)} ${status.state}: ${text(status.message) ?? ''}`;
     if (line === lastLine) return;
     lastLine = line;
     if (options.json) return;
     process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   };
   const timeoutMs = Number(options.timeout ?? 600) * 1000;
-  const final = await new Promise<SwitchStatus | null>((resolve) => {
+  const seconds = () => (Date.now() - startedAt) / 1000;
+  const final = await new Promise<{ status: RawSwitchStatus; end: SwitchEnd } | null>((resolve) => {
     let done = false;
-    const finish = (value: SwitchStatus | null) => {
+    const finish = (value: { status: RawSwitchStatus; end: SwitchEnd } | null) => {
       if (done) return;
       done = true;
       watcher.close();
@@ -51,31 +142,24 @@ export async function switchCommand(
       resolve(value);
     };
     const check = async () => {
-      const status = await readSwitchStatus(dir);
-      if (!status || status.updatedAt < startedAt - 1000) return;
+      const status = await readRawSwitchStatus(workspace);
+      const updatedAt = typeof status?.updated_at === 'number' ? status.updated_at * 1000 : 0;
+      // A status older than our request is the previous switch's end, still on disk.
+      if (!status || updatedAt < startedAt - 1000) return;
       show(status);
-      if (
-        FINAL_SWITCH_STATES.has(status.state) &&
-        (status.targetEnv === target || status.state !== 'complete')
-      )
-        finish(status);
+      const end = describeSwitchEnd(status, { target, workspace, seconds: seconds() });
+      // A `complete` for another target is someone else's switch.
+      if (end && (status.target_env === target || status.state !== 'complete')) finish({ status, end });
     };
-    const watcher = watchFile(dir, '.switch_status.json', () => void check(), { pollMs: 500 });
+    const watcher = watchFile(dir, FILE_NAMES.switchStatus, () => void check(), { pollMs: 500 });
     const poll = setInterval(() => void check(), 250);
     const timer = setTimeout(() => finish(null), timeoutMs);
     void check();
   });
   if (tty) process.stdout.write('\n');
   if (!final) throw new UserError(`no result after ${timeoutMs / 1000} s; see \`comfyvisor status\``);
-  if (options.json) printJson(switchStatusToWire(final));
-  if (final.state === 'complete') {
-    if (!options.json)
-      process.stdout.write(`switched to ${target} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
-    return 0;
-  }
-  if (!options.json)
-    process.stderr.write(
-      `comfyvisor: switch to ${target} ${final.state}: ${final.message}${final.error ? ` (${final.error.split('\n')[0]})` : ''}\n`,
-    );
-  return 1;
+  if (options.json) printJson(final.status);
+  else if (final.end.exitCode === 0) process.stdout.write(`${final.end.text}\n`);
+  else process.stderr.write(`comfyvisor: ${final.end.text}\n`);
+  return final.end.exitCode;
 }

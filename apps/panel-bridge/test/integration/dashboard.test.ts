@@ -1,6 +1,7 @@
 // The dashboard in a real browser: Debian's chromium driven by playwright-core (never a downloaded browser).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FILE_NAMES } from '@comfyvisor/ipc-files';
 import { startBridgeServer } from '@comfyvisor/panel-bridge';
 import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
 import { type Browser, chromium } from 'playwright-core';
@@ -8,6 +9,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeWorkspace, startComfyvisor } from './helpers.ts';
 
 const SCREENSHOT = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard.png');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 let browser: Browser | undefined;
 
 afterEach(async () => {
@@ -23,19 +34,7 @@ describe('dashboard', () => {
     await startComfyvisor(ws, await freePort());
     const server = await startBridgeServer({ workspace: ws.root, port: 0 });
     try {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       await page.goto(server.url);
       await expect.poll(() => page.locator('#current-env').textContent(), { timeout: 10_000 }).toBe('env1');
@@ -70,6 +69,50 @@ describe('dashboard', () => {
       mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       console.log(`dashboard screenshot: ${SCREENSHOT}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('shows the three final states of a switch as the panel does: complete, rolled_back, critical_failure', async () => {
+    // No supervisor: the page reads the status file through the bridge, as written by either supervisor.
+    const ws = await bridgeWorkspace();
+    const server = await startBridgeServer({ workspace: ws.root, port: 0 });
+    const write = (fields: Record<string, unknown>) =>
+      writeFileSync(
+        join(ws.metadataDir, FILE_NAMES.switchStatus),
+        JSON.stringify({
+          progress: 100,
+          updated_at: Date.now() / 1000,
+          target_env: 'env2',
+          source_env: 'env1',
+          ...fields,
+        }),
+      );
+    try {
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      expect(await page.locator('#workspace').textContent()).toBe(`Workspace: ${ws.root}`);
+      const outcome = () => page.locator('#switch-outcome').textContent();
+      write({
+        state: 'rolled_back',
+        message: 'Switch to env2 failed; env1 restored',
+        error: 'env2 exited with code 3',
+      });
+      await expect
+        .poll(outcome, { timeout: 10_000 })
+        .toBe('Switch to env2 failed: env2 exited with code 3. env1 is running again.');
+      expect(await page.locator('#switch-state').textContent()).toBe('rolled_back (100%) → env2');
+      await expect.poll(() => page.getByRole('button', { name: 'Switch to env1' }).isEnabled()).toBe(true);
+      write({ state: 'critical_failure', message: 'Rollback failed', error: 'env1 exited with code 1' });
+      await expect
+        .poll(outcome, { timeout: 10_000 })
+        .toMatch(
+          /^Switch to env2 failed and so did the rollback: env1 exited with code 1\. Nothing is running/,
+        );
+      write({ state: 'complete', message: 'Successfully switched to env2' });
+      await expect.poll(outcome, { timeout: 10_000 }).toBe('Switched to env2.');
     } finally {
       await server.close();
     }
