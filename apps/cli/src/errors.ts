@@ -24,6 +24,7 @@ const USER_CODES = new Set([
   'VENV_CREATE_FAILED',
   'PACKAGE_INSTALL_FAILED',
   'METADATA_DIR_MISSING',
+  'PORT_BUSY',
 ]);
 
 /** The one line to print and the exit code for an error that reached the top. */

@@ -1,12 +1,11 @@
-import { environmentExists, readActiveEnvironment, validateEnvironmentName } from '@comfyvisor/detection';
-import { comfyuiAddress, probeTcp } from '@comfyvisor/health';
+import { readActiveEnvironment } from '@comfyvisor/detection';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
 
 export interface RunOptions {
   workspace?: string;
   environment?: string;
-  /** Let ComfyUI start even when its port already answers. */
+  /** false: wait for ComfyUI's port to be released instead of refusing to start. */
   portCheck?: boolean;
 }
 
@@ -15,27 +14,17 @@ export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Pr
   const workspace = resolveWorkspace(options.workspace);
   const environment = options.environment ?? readActiveEnvironment(workspace);
   if (!environment)
-    throw new UserError(
-      'no environment given and the workspace has no active environment (pass --environment)',
-    );
-  const check = validateEnvironmentName(environment);
-  if (!check.ok) throw new UserError(`invalid environment name: ${check.reason}`);
-  if (!environmentExists(workspace, environment))
-    throw new UserError(`unknown environment "${environment}" in ${workspace}`);
-  if (options.portCheck !== false) {
-    const { host, port } = comfyuiAddress(comfyuiArgs);
-    if ((await probeTcp(host, port, 300)).ok) {
-      throw new UserError(
-        `port ${port} is already in use on ${host} (is ComfyUI already running? pass another --port after --args)`,
-      );
-    }
-  }
+    throw new UserError('no environment given and the workspace has no active environment (pass --environment)');
+  // The supervisor checks the environment and ComfyUI's port (once, beside the first sync); its
+  // errors for those are the user's to fix and come out as one line.
   const { runSupervisor } = await import('@comfyvisor/supervisor');
   const { exitCode } = await runSupervisor({
     workspace,
     environment,
     args: comfyuiArgs,
     requireControlServer: true,
+    version: process.env.COMFYVISOR_VERSION,
+    settings: { portBusy: options.portCheck === false ? 'wait' : 'refuse' },
   });
   return exitCode;
 }
