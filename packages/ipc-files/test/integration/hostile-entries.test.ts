@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import {
   acquireSwitchLock,
   claimPidFile,
-  IpcError,
   inspectSwitchRequest,
   type Logger,
   loadConfig,
