@@ -5,6 +5,8 @@ export { COMMAND_NAMES, cleanupStaleTempFiles, takeCommand, writeCommand } from 
 export type { Config } from './config.ts';
 export { configToWire, DEFAULT_CONFIG, loadConfig } from './config.ts';
 export { IpcError } from './errors.ts';
+export type { AppendEventOptions, SupervisorEvent } from './events.ts';
+export { appendEvent, readEvents } from './events.ts';
 export type { IpcOptions, Logger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export { FILE_NAMES, metadataDir } from './paths.ts';
@@ -23,6 +25,8 @@ export {
 export { isProcessAlive } from './process-alive.ts';
 export { DEFAULT_FLOAT_KEYS, toPythonJson } from './python-json.ts';
 export type { TolerantRead } from './read-file.ts';
+export type { RotatingLog, RotatingLogOptions } from './rotating-log.ts';
+export { createRotatingLog } from './rotating-log.ts';
 export type { SafeRead } from './safe-read.ts';
 export { READ_LIMITS, readRegularFile } from './safe-read.ts';
 export type { StartupState } from './startup-state.ts';
