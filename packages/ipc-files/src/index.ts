@@ -11,7 +11,7 @@ export type { IpcOptions, Logger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export { FILE_NAMES, metadataDir } from './paths.ts';
 export type { ClaimOptions, ClaimResult } from './pid-claim.ts';
-export { claimPidFile, releasePidFile, verifyPidFile } from './pid-claim.ts';
+export { claimPidFile, discardStalePidFile, releasePidFile, verifyPidFile } from './pid-claim.ts';
 export {
   inspectControlPort,
   inspectPidFile,

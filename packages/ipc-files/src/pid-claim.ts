@@ -126,3 +126,20 @@ export async function releasePidFile(dir: string, pid: number): Promise<boolean>
   await rm(aside, { force: true }).catch(() => {});
   return false;
 }
+
+/**
+ * Removes a pid file judged stale only if it still is what was judged: it names `stale` (a dead
+ * process, or one that is no supervisor), or with `'invalid'`, it is still garbage or not a regular
+ * file. Uses the guarded, verified step of the claim, so a pid file a new supervisor has just
+ * created is never removed. True when it was removed. Never throws.
+ */
+export async function discardStalePidFile(dir: string, stale: number | 'invalid'): Promise<boolean> {
+  const path = join(dir, FILE_NAMES.pid);
+  const info = await lstat(path).catch(() => null);
+  if (!info) return false;
+  if (info.isFile() && info.size === 0 && Date.now() - info.mtimeMs < EMPTY_GRACE_MS) return false; // being written
+  const read = parseDecimal(await readRegularFile(path, READ_LIMITS.small));
+  const still = stale === 'invalid' ? read.kind === 'invalid' : read.kind === 'ok' && read.value === stale;
+  if (!still) return false;
+  return replaceGuarded(dir, FILE_NAMES.pid, info, async () => true).catch(() => false);
+}
