@@ -29,14 +29,15 @@ export function validateEnvironmentName(name: unknown): NameCheck {
   if (name.trim() === '') return { ok: false, reason: 'the environment name is empty' };
   if (name.length > 128) return { ok: false, reason: 'the environment name is longer than 128 characters' };
   if (name.includes('/') || name.includes('\\'))
-    return { ok: false, reason: `"${name}" is not one folder name (it has a slash)` };
-  if (name.includes('..')) return { ok: false, reason: `"${name}" contains ".."` };
-  if (name.startsWith('.')) return { ok: false, reason: `"${name}" starts with a dot` };
+    return { ok: false, reason: `${JSON.stringify(name)} is not one folder name (it has a slash)` };
+  if (name.includes('..')) return { ok: false, reason: `${JSON.stringify(name)} contains ".."` };
+  if (name.startsWith('.')) return { ok: false, reason: `${JSON.stringify(name)} starts with a dot` };
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
   if (/[\u0000-\u001f\u007f:*?"<>|]/.test(name))
-    return { ok: false, reason: `"${name}" contains a character a folder name cannot have` };
-  if (name !== name.trim()) return { ok: false, reason: `"${name}" starts or ends with white space` };
+    return { ok: false, reason: `${JSON.stringify(name)} contains a character a folder name cannot have` };
+  if (name !== name.trim())
+    return { ok: false, reason: `${JSON.stringify(name)} starts or ends with white space` };
   if (RESERVED_ENVIRONMENT_NAMES.has(name.toLowerCase()))
-    return { ok: false, reason: `"${name}" is a reserved name` };
+    return { ok: false, reason: `${JSON.stringify(name)} is a reserved name` };
   return { ok: true, name };
 }

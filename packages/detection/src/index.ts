@@ -1,12 +1,19 @@
-export type { Environment } from './environment.ts';
-export { environmentExists, getEnvironment, listEnvironments, readActiveEnvironment } from './environment.ts';
+export { isProcessAlive } from '@comfyvisor/ipc-files';
+export type { Environment, EnvironmentCheck } from './environment.ts';
+export {
+  checkEnvironment,
+  environmentExists,
+  getEnvironment,
+  listEnvironments,
+  readActiveEnvironment,
+} from './environment.ts';
 export type { NameCheck } from './environment-name.ts';
 export { RESERVED_ENVIRONMENT_NAMES, validateEnvironmentName } from './environment-name.ts';
 export { EnvironmentNotFoundError, InvalidEnvironmentNameError, WorkspaceNotFoundError } from './errors.ts';
 export type { SpawnDecision } from './should-spawn.ts';
 export { shouldSpawnSupervisor } from './should-spawn.ts';
 export type { SupervisorCheck } from './supervisor-process.ts';
-export { isProcessAlive, isSupervisorProcess, readCommandLine } from './supervisor-process.ts';
+export { isSupervisorProcess, readCommandLine } from './supervisor-process.ts';
 export type { Detection } from './workspace.ts';
 export { detectEnvironment, findWorkspaceRoot, isWorkspace } from './workspace.ts';
 export type { World } from './world.ts';

@@ -1,4 +1,4 @@
-import { metadataDir, readPidFile, removePidFile } from '@comfyvisor/ipc-files';
+import { discardStalePidFile, inspectPidFile, metadataDir } from '@comfyvisor/ipc-files';
 import { isSupervisorProcess } from './supervisor-process.ts';
 import { findWorkspaceRoot } from './workspace.ts';
 import type { World } from './world.ts';
@@ -24,15 +24,17 @@ export async function shouldSpawnSupervisor(
   const workspace = world.workspace === undefined ? findWorkspaceRoot(world) : world.workspace;
   if (!workspace) return { spawn: true, reason: 'no_workspace' };
   const dir = metadataDir(workspace);
-  const pid = await readPidFile(dir);
-  if (pid === null) {
-    // Missing, or garbage: either way there is no supervisor to believe in.
-    await removePidFile(dir);
+  const read = await inspectPidFile(dir);
+  if (read.kind !== 'ok') {
+    // Missing, or garbage: either way there is no supervisor to believe in. Garbage is removed
+    // only while it is still that garbage (a supervisor may be claiming the file right now).
+    if (read.kind === 'invalid') await discardStalePidFile(dir, 'invalid');
     return { spawn: true, reason: 'no_pid_file' };
   }
+  const pid = read.value;
   const isSupervisor =
     world.isSupervisor ?? ((p: number) => isSupervisorProcess(p, { platform: world.platform }));
   if (isSupervisor(pid)) return { spawn: false, reason: 'running', pid };
-  await removePidFile(dir, pid);
+  await discardStalePidFile(dir, pid);
   return { spawn: true, reason: 'stale_pid_removed' };
 }

@@ -1,18 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { isProcessAlive } from '@comfyvisor/ipc-files';
 
 /** Words whose presence in a command line marks a supervisor: ours, or the Python orchestrator. */
 const SUPERVISOR_MARKERS = ['comfyvisor', 'orchestrator.py', '@comfyvisor/cli', 'apps/cli/dist/'];
-
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The command line of `pid` (null when it cannot be read). */
 export function readCommandLine(pid: number, platform: NodeJS.Platform = process.platform): string | null {
@@ -37,7 +28,7 @@ export function readCommandLine(pid: number, platform: NodeJS.Platform = process
 
 export interface SupervisorCheck {
   platform?: NodeJS.Platform | undefined;
-  /** @default process.kill(pid, 0) */
+  /** @default isProcessAlive */
   isAlive?: ((pid: number) => boolean) | undefined;
   /** @default /proc/<pid>/cmdline, or `ps` on macOS */
   commandLine?: ((pid: number) => string | null) | undefined;

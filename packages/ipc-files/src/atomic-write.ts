@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { IpcError } from './errors.ts';
+import type { IpcOptions } from './logger.ts';
+import { setAsideIfNotRegular } from './set-aside.ts';
 
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp.${process.pid}.${randomBytes(4).toString('hex')}`);
@@ -17,12 +18,20 @@ async function assertDir(dir: string): Promise<void> {
   throw new IpcError(`metadata folder not found: ${dir}`, 'METADATA_DIR_MISSING');
 }
 
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? 'unknown error';
+}
+
 /**
  * Writes `data` so that a reader sees the old file or the new one, never a part: a temp file in
- * the same folder, fsync, then rename over the target.
+ * the same folder, fsync, then rename over the target. A directory, FIFO, socket or symlink at the
+ * target is set aside first (`<name>.rejected-<ms>`, logged once). On failure (a read-only folder,
+ * a full disk) no temp file is left behind and an {@link IpcError} `WRITE_FAILED` naming the file
+ * is thrown, with the system error as `cause`.
  */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+export async function writeFileAtomic(path: string, data: string, options?: IpcOptions): Promise<void> {
   await assertDir(dirname(path));
+  await setAsideIfNotRegular(path, options);
   const temp = tempPathFor(path);
   try {
     const handle = await open(temp, 'wx', 0o644);
@@ -34,34 +43,13 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     }
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw new IpcError(`could not write ${path}: ${(error as Error).message}`, 'WRITE_FAILED', {
-      cause: error,
-    });
-  }
-}
-
-/** The synchronous twin of {@link writeFileAtomic}, for exit handlers. */
-export function writeFileAtomicSync(path: string, data: string): void {
-  try {
-    if (!statSync(dirname(path)).isDirectory()) throw new Error('not a directory');
-  } catch {
-    throw new IpcError(`metadata folder not found: ${dirname(path)}`, 'METADATA_DIR_MISSING');
-  }
-  const temp = tempPathFor(path);
-  try {
-    const fd = openSync(temp, 'wx', 0o644);
-    try {
-      writeSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw new IpcError(`could not write ${path}: ${(error as Error).message}`, 'WRITE_FAILED', {
-      cause: error,
-    });
+    await rm(temp, { force: true }).catch(() => {});
+    throw new IpcError(
+      `could not write ${basename(path)} in ${dirname(path)} (${codeOf(error)})`,
+      'WRITE_FAILED',
+      {
+        cause: error,
+      },
+    );
   }
 }

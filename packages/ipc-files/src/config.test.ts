@@ -108,4 +108,77 @@ describe('workspace config', () => {
     fresh.orchestrator.controlPort = 1;
     expect(DEFAULT_CONFIG.orchestrator.controlPort).toBe(5050);
   });
+
+  it('values out of range are refused, one warning each naming the key and the default used', async () => {
+    const dir = tempMetadataDir();
+    writeFileSync(
+      file(dir),
+      JSON.stringify({
+        orchestrator: {
+          health_check_timeout_s: -5,
+          sync_timeout_s: 0,
+          stop_grace_s: 1e7,
+          control_port_range: [5100, 5050],
+          control_port: 70000,
+          crash_max_restarts: true,
+          liveness_failures: 2.5,
+          log_format: 'xml',
+          events_max_kb: 'big',
+        },
+        comfyui: { default_port: 0 },
+        frontend: { emergency_threshold_normal_s: null },
+      }),
+    );
+    const logger = warnings();
+    const config = await loadConfig(dir, { logger });
+    expect(config).toEqual({ ...DEFAULT_CONFIG, extra: {} });
+    const lines = logger.warn.mock.calls.map((c) => c[0]);
+    expect(lines).toHaveLength(11);
+    expect(lines).toContainEqual(expect.stringMatching(/stop_grace_s = 10000000 refused .*using 10$/));
+    expect(lines).toContainEqual(expect.stringMatching(/control_port_range = \[5100, 5050\] refused/));
+    expect(lines).toContainEqual(expect.stringMatching(/health_check_timeout_s = -5 refused .*using 180$/));
+    expect(lines).toContainEqual(expect.stringMatching(/log_format = "xml" refused .*"text", "json"/));
+    for (const line of lines) expect(line.length).toBeLessThan(200);
+  });
+
+  it('a port range outside 1-65535 is refused; values at the edges are accepted', async () => {
+    const dir = tempMetadataDir();
+    writeFileSync(file(dir), JSON.stringify({ orchestrator: { control_port_range: [0, 10] } }));
+    const logger = warnings();
+    expect((await loadConfig(dir, { logger })).orchestrator.controlPortRange).toEqual([5050, 5100]);
+    expect(logger.warn).toHaveBeenCalledOnce();
+    writeFileSync(
+      file(dir),
+      JSON.stringify({ orchestrator: { control_port_range: [1, 65535], stop_grace_s: 3600, log_keep: 0 } }),
+    );
+    const edges = await loadConfig(dir, { logger });
+    expect(edges.orchestrator).toMatchObject({ controlPortRange: [1, 65535], stopGraceS: 3600, logKeep: 0 });
+    expect(logger.warn).toHaveBeenCalledOnce();
+  });
+
+  it('the new keys of ours have their defaults, are written, and are read back', async () => {
+    expect(DEFAULT_CONFIG.orchestrator).toMatchObject({
+      livenessEnabled: true,
+      livenessIntervalS: 10,
+      livenessFailures: 3,
+      livenessTimeoutS: 5,
+      controlReplyDelayMs: 300,
+      logMaxMb: 10,
+      logKeep: 3,
+      logFormat: 'text',
+      eventsMaxKb: 1024,
+    });
+    const dir = tempMetadataDir();
+    await loadConfig(dir);
+    expect(JSON.parse(readFileSync(file(dir), 'utf8')).orchestrator).toMatchObject({
+      liveness_enabled: true,
+      log_format: 'text',
+      events_max_kb: 1024,
+    });
+    writeFileSync(
+      file(dir),
+      JSON.stringify({ orchestrator: { log_format: 'json', liveness_enabled: false } }),
+    );
+    expect((await loadConfig(dir)).orchestrator).toMatchObject({ logFormat: 'json', livenessEnabled: false });
+  });
 });

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
+import { describeValue, parseJsonText } from './bounded-text.ts';
+import { refusal, SCHEMA, SECTIONS } from './config-schema.ts';
 import { type IpcOptions, loggerOf } from './logger.ts';
 import { FILE_NAMES } from './paths.ts';
 import { toPythonJson } from './python-json.ts';
-import { readText } from './read-file.ts';
+import { READ_LIMITS, readRegularFile } from './safe-read.ts';
 
-/** `orchestrator_config.json`, in TypeScript names. */
+/** `orchestrator_config.json`, in TypeScript names. Ranges: see `config-schema.ts` and the README. */
 export interface Config {
   version: string;
   orchestrator: {
@@ -37,73 +39,29 @@ export interface Config {
     switchStatusClearS: number;
     /** ours: also wrap ComfyUI in `setpriv --pdeathsig SIGKILL` on Linux (costs ~4 ms per start). @default false */
     parentDeathSignal: boolean;
+    /** ours: probe a running ComfyUI and restart it when it stops answering. @default true */
+    livenessEnabled: boolean;
+    /** ours: seconds between liveness probes (1-3600). @default 10 */
+    livenessIntervalS: number;
+    /** ours: consecutive failed probes that count as hung (1-100). @default 3 */
+    livenessFailures: number;
+    /** ours: timeout of one liveness probe in seconds (0.1-600). @default 5 */
+    livenessTimeoutS: number;
+    /** ours: how long the control API waits before answering a restart/kill (0-10000 ms). @default 300 */
+    controlReplyDelayMs: number;
+    /** ours: size at which comfyui.log and orchestrator.log rotate (1-10240 MB). @default 10 */
+    logMaxMb: number;
+    /** ours: rotated log files kept (0-100). @default 3 */
+    logKeep: number;
+    /** ours: the supervisor's own log lines as text or JSON. @default 'text' */
+    logFormat: 'text' | 'json';
+    /** ours: size at which events.jsonl rotates (16-1048576 KB). @default 1024 */
+    eventsMaxKb: number;
   };
   comfyui: { defaultPort: number; defaultHost: string; extraArgs: string[] };
   frontend: { emergencyThresholdNormalS: number; emergencyThresholdSwitchingS: number };
   /** Sections we do not know, kept as they were. */
   extra: Record<string, unknown>;
-}
-
-type Kind = 'number' | 'boolean' | 'string' | 'strings' | 'range' | 'strings-or-null';
-
-/** The wire defaults, section by section: [wire key, TypeScript key, kind, default]. */
-const SCHEMA = {
-  orchestrator: [
-    ['control_port', 'controlPort', 'number', 5050],
-    ['control_port_range', 'controlPortRange', 'range', [5050, 5100]],
-    ['enable_control_server', 'enableControlServer', 'boolean', true],
-    ['log_level', 'logLevel', 'string', 'info'],
-    ['health_check_timeout_s', 'healthCheckTimeoutS', 'number', 180],
-    ['sync_timeout_s', 'syncTimeoutS', 'number', 600],
-    ['health_check_interval_ms', 'healthCheckIntervalMs', 'number', 100],
-    ['health_check_successes', 'healthCheckSuccesses', 'number', 3],
-    ['stop_grace_s', 'stopGraceS', 'number', 10],
-    ['crash_max_restarts', 'crashMaxRestarts', 'number', 5],
-    ['crash_window_s', 'crashWindowS', 'number', 300],
-    ['crash_backoff_initial_ms', 'crashBackoffInitialMs', 'number', 500],
-    ['crash_backoff_max_ms', 'crashBackoffMaxMs', 'number', 30000],
-    ['sync_enabled', 'syncEnabled', 'boolean', true],
-    ['sync_command', 'syncCommand', 'strings-or-null', null],
-    ['switch_status_clear_s', 'switchStatusClearS', 'number', 3],
-    ['parent_death_signal', 'parentDeathSignal', 'boolean', false],
-  ],
-  comfyui: [
-    ['default_port', 'defaultPort', 'number', 8188],
-    ['default_host', 'defaultHost', 'string', '127.0.0.1'],
-    ['extra_args', 'extraArgs', 'strings', []],
-  ],
-  frontend: [
-    ['emergency_threshold_normal_s', 'emergencyThresholdNormalS', 'number', 10],
-    ['emergency_threshold_switching_s', 'emergencyThresholdSwitchingS', 'number', 60],
-  ],
-} as const satisfies Record<string, ReadonlyArray<readonly [string, string, Kind, unknown]>>;
-
-type Section = keyof typeof SCHEMA;
-const SECTIONS = Object.keys(SCHEMA) as Section[];
-
-function fits(kind: Kind, value: unknown): boolean {
-  switch (kind) {
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'string':
-      return typeof value === 'string';
-    case 'strings':
-      return Array.isArray(value) && value.every((item) => typeof item === 'string');
-    case 'strings-or-null':
-      return (
-        value === null ||
-        (Array.isArray(value) && value.length > 0 && value.every((i) => typeof i === 'string'))
-      );
-    case 'range':
-      return (
-        Array.isArray(value) &&
-        value.length === 2 &&
-        value.every((p) => Number.isInteger(p) && p >= 0 && p <= 65535) &&
-        (value[0] as number) <= (value[1] as number)
-      );
-  }
 }
 
 function deepFreeze<T>(value: T): T {
@@ -120,7 +78,7 @@ function clone<T>(value: T): T {
 
 function build(user: Record<string, unknown>, warn: (message: string) => void): Config {
   const config: Record<string, unknown> = {
-    version: typeof user.version === 'string' ? user.version : '1.0',
+    version: typeof user.version === 'string' ? user.version.slice(0, 100) : '1.0',
   };
   for (const section of SECTIONS) {
     const given = user[section];
@@ -129,13 +87,15 @@ function build(user: Record<string, unknown>, warn: (message: string) => void): 
     if (given !== undefined && userSection !== given)
       warn(`section "${section}" is not an object; using defaults`);
     const out: Record<string, unknown> = {};
-    for (const [wireKey, key, kind, fallback] of SCHEMA[section]) {
+    for (const spec of SCHEMA[section]) {
+      const [wireKey, key, , fallback] = spec;
       const value = userSection[wireKey];
+      const refused = value === undefined ? null : refusal(spec, value);
       if (value === undefined) out[key] = clone(fallback);
-      else if (fits(kind, value)) out[key] = clone(value);
+      else if (refused === null) out[key] = clone(value);
       else {
         warn(
-          `${section}.${wireKey} has an unusable value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}`,
+          `${section}.${wireKey} = ${describeValue(value, 60)} refused (expected ${refused}); using ${describeValue(fallback)}`,
         );
         out[key] = clone(fallback);
       }
@@ -173,29 +133,34 @@ export function configToWire(config: Config): Record<string, unknown> {
 
 /**
  * Loads the config: written with defaults when missing; a user file is merged section by section
- * over the defaults; a corrupt file means defaults plus a warning (and the file is left alone).
+ * over the defaults, each value out of its range refused with one warning naming the key and the
+ * default used; a corrupt, too deep, too large or non-regular file means defaults plus one warning
+ * (and the file is left alone). Never throws.
  */
 export async function loadConfig(dir: string, options?: IpcOptions): Promise<Config> {
   const logger = loggerOf(options);
   const path = join(dir, FILE_NAMES.config);
-  const text = await readText(path);
-  if (text === null) {
+  const read = await readRegularFile(path, READ_LIMITS.json);
+  if (read.kind === 'missing') {
     const config = clone(DEFAULT_CONFIG) as Config;
     try {
-      await writeFileAtomic(path, toPythonJson(configToWire(config), 2));
+      await writeFileAtomic(path, toPythonJson(configToWire(config), 2), options);
       logger.info(`created default config: ${path}`);
     } catch (error) {
       logger.warn(`could not write the default config: ${(error as Error).message}`);
     }
     return config;
   }
-  let user: unknown;
-  try {
-    user = JSON.parse(text);
-  } catch (error) {
-    logger.warn(`${FILE_NAMES.config} is not valid JSON (${(error as Error).message}); using the defaults`);
+  if (read.kind === 'invalid') {
+    logger.warn(`${FILE_NAMES.config}: ${read.reason}; using the defaults`);
     return clone(DEFAULT_CONFIG) as Config;
   }
+  const parsed = parseJsonText(read.text);
+  if (!parsed.ok) {
+    logger.warn(`${FILE_NAMES.config}: ${parsed.reason}; using the defaults`);
+    return clone(DEFAULT_CONFIG) as Config;
+  }
+  const user = parsed.value;
   if (!user || typeof user !== 'object' || Array.isArray(user)) {
     logger.warn(`${FILE_NAMES.config} is not a JSON object; using the defaults`);
     return clone(DEFAULT_CONFIG) as Config;

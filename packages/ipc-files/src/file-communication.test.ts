@@ -278,7 +278,7 @@ describe('command hand-off', () => {
     writeFileSync(join(dir, '.cmd'), '{"command": "dance", "timestamp": 1}');
     expect(await takeCommand(dir)).toMatchObject({ kind: 'unknown' });
     writeFileSync(join(dir, '.cmd'), '{broken');
-    expect(await takeCommand(dir)).toMatchObject({ kind: 'unknown' });
+    expect(await takeCommand(dir)).toMatchObject({ kind: 'invalid' });
     expect(existsSync(join(dir, '.cmd'))).toBe(false);
     expect(await takeCommand(dir)).toEqual({ kind: 'none' });
   });

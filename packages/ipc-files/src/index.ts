@@ -1,22 +1,34 @@
-export { writeFileAtomic, writeFileAtomicSync } from './atomic-write.ts';
-export type { Command, CommandName, TakenCommand } from './command.ts';
+export { writeFileAtomic } from './atomic-write.ts';
+export { boundText, DESCRIBE_MAX_CHARS, describeValue, JSON_MAX_DEPTH, jsonTooDeep } from './bounded-text.ts';
+export type { Command, CommandName, TakeCommandOptions, TakenCommand } from './command.ts';
 export { COMMAND_NAMES, cleanupStaleTempFiles, takeCommand, writeCommand } from './command.ts';
 export type { Config } from './config.ts';
 export { configToWire, DEFAULT_CONFIG, loadConfig } from './config.ts';
 export { IpcError } from './errors.ts';
+export type { AppendEventOptions, SupervisorEvent } from './events.ts';
+export { appendEvent, readEvents } from './events.ts';
 export type { IpcOptions, Logger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export { FILE_NAMES, metadataDir } from './paths.ts';
+export type { ClaimOptions, ClaimResult } from './pid-claim.ts';
+export { claimPidFile, discardStalePidFile, releasePidFile, verifyPidFile } from './pid-claim.ts';
 export {
+  inspectControlPort,
+  inspectPidFile,
   readControlPort,
   readPidFile,
-  readPidFileSync,
   removeControlPort,
   removePidFile,
   writeControlPort,
   writePidFile,
 } from './pid-file.ts';
+export { isProcessAlive } from './process-alive.ts';
 export { DEFAULT_FLOAT_KEYS, toPythonJson } from './python-json.ts';
+export type { TolerantRead } from './read-file.ts';
+export type { RotatingLog, RotatingLogOptions } from './rotating-log.ts';
+export { createRotatingLog } from './rotating-log.ts';
+export type { SafeRead } from './safe-read.ts';
+export { READ_LIMITS, readRegularFile } from './safe-read.ts';
 export type { StartupState } from './startup-state.ts';
 export { readStartupState, writeStartupState } from './startup-state.ts';
 export type { LockOptions, LockResult } from './switch-lock.ts';

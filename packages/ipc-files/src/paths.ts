@@ -11,6 +11,10 @@ export const FILE_NAMES = {
   controlPort: '.control_port',
   config: 'orchestrator_config.json',
   log: 'orchestrator.log',
+  /** ours: ComfyUI's stdout and stderr, written by the supervisor */
+  comfyuiLog: 'comfyui.log',
+  /** ours: one JSON object per line, what the supervisor did (see `appendEvent`) */
+  events: 'events.jsonl',
 } as const;
 
 /** `<workspace>/.metadata`, where every protocol file lives. */

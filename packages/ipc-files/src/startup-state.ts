@@ -43,7 +43,7 @@ export async function writeStartupState(
     workspace_root: state.workspaceRoot,
     port: state.port,
   };
-  await writeFileAtomic(join(dir, FILE_NAMES.startupState), toPythonJson(wire, 2));
+  await writeFileAtomic(join(dir, FILE_NAMES.startupState), toPythonJson(wire, 2), options);
   return { ...state, timestamp };
 }
 

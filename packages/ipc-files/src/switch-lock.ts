@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createExclusive, replaceGuarded, type Seen } from './guarded-replace.ts';
 import { type IpcOptions, loggerOf, nowOf } from './logger.ts';
 import { FILE_NAMES } from './paths.ts';
+import { isProcessAlive } from './process-alive.ts';
+import { READ_LIMITS, readRegularFile } from './safe-read.ts';
+import { removeEntry } from './set-aside.ts';
 
 export type LockResult =
   | { ok: true; tookOverStale: boolean }
@@ -11,7 +14,7 @@ export type LockResult =
 export interface LockOptions extends IpcOptions {
   /** A lock older than this is stale (the Python side uses 300 s). @default 300_000 */
   staleAfterMs?: number | undefined;
-  /** Whether the recorded owner is alive. @default process.kill(pid, 0) */
+  /** Whether the recorded owner is alive. @default isProcessAlive */
   isAlive?: ((pid: number) => boolean) | undefined;
   /**
    * The pid recorded as the owner, or null for an empty lock like the Python side's (stale only by
@@ -21,74 +24,58 @@ export interface LockOptions extends IpcOptions {
   owner?: number | null | undefined;
 }
 
-const TAKEOVER_GUARD = `${FILE_NAMES.lock}.takeover`;
-const GUARD_STALE_MS = 10_000;
-
-function defaultIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function createExclusive(path: string, content: string): Promise<boolean> {
-  try {
-    const handle = await open(path, 'wx', 0o644);
-    try {
-      await handle.writeFile(content);
-    } finally {
-      await handle.close();
-    }
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-interface Observed {
-  ino: number;
-  mtimeMs: number;
+interface Observed extends Seen {
   ownerPid: number | null;
+  /** why the entry is no lock at all (a directory, FIFO, symlink, oversize file), or null */
+  bad: string | null;
 }
 
 async function observe(path: string): Promise<Observed | null> {
-  try {
-    const info = await stat(path);
-    const text = await readFile(path, 'utf8').catch(() => '');
-    const pid = /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
-    return { ino: info.ino, mtimeMs: info.mtimeMs, ownerPid: pid };
-  } catch {
-    return null;
-  }
+  const info = await lstat(path).catch(() => null);
+  if (!info) return null;
+  const read = await readRegularFile(path, READ_LIMITS.small);
+  if (read.kind === 'missing') return null;
+  if (read.kind === 'invalid')
+    return { ino: info.ino, mtimeMs: info.mtimeMs, ownerPid: null, bad: read.reason };
+  const text = read.text.trim();
+  const ownerPid = /^\d{1,10}$/.test(text) ? Number(text) : null;
+  return { ino: read.ino, mtimeMs: read.mtimeMs, ownerPid, bad: null };
 }
 
 /**
  * Takes `.switch.lock` (an exclusive create; of N racing processes exactly one wins). Our pid is
  * written into it (the Python side writes an empty file and ignores the content). A lock older than
  * `staleAfterMs`, or whose recorded owner is dead, is taken over; the takeover is serialised by a
- * guard file and verified by inode, so it never lets two winners through either.
+ * guard file and verified by inode, so it never lets two winners through either. Something that is
+ * no lock at all (a directory, FIFO, socket or symlink at `.switch.lock`, or an oversize file) is
+ * set aside as `.switch.lock.rejected-<ms>` with the same guarded step, logged once, and the lock
+ * is taken: it never blocks switches and never makes this throw.
  */
 export async function acquireSwitchLock(dir: string, options: LockOptions = {}): Promise<LockResult> {
   const path = join(dir, FILE_NAMES.lock);
   const staleAfterMs = options.staleAfterMs ?? 300_000;
-  const isAlive = options.isAlive ?? defaultIsAlive;
+  const isAlive = options.isAlive ?? isProcessAlive;
   const logger = loggerOf(options);
   const content = options.owner === null ? '' : String(options.owner ?? process.pid);
+  const create = () => createExclusive(path, content).catch(() => false);
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createExclusive(path, content)) return { ok: true, tookOverStale: false };
+    if (await create()) return { ok: true, tookOverStale: false };
     const seen = await observe(path);
     if (!seen) continue; // released between our create and our look: try again
     const ageMs = Math.max(0, nowOf(options) - seen.mtimeMs);
     const ownerDead = seen.ownerPid !== null && seen.ownerPid !== process.pid && !isAlive(seen.ownerPid);
-    if (ageMs <= staleAfterMs && !ownerDead)
+    if (seen.bad === null && ageMs <= staleAfterMs && !ownerDead)
       return { ok: false, reason: 'held', ageMs, ownerPid: seen.ownerPid };
-    if (await takeOver(dir, path, seen, content)) {
-      logger.info(
-        `took over a stale switch lock (${ownerDead ? `owner ${seen.ownerPid} is dead` : `${Math.round(ageMs / 1000)} s old`})`,
-      );
+    if (await replaceGuarded(dir, FILE_NAMES.lock, seen, create, options)) {
+      const why =
+        seen.bad !== null
+          ? `${seen.bad}, set aside`
+          : ownerDead
+            ? `owner ${seen.ownerPid} is dead`
+            : `${Math.round(ageMs / 1000)} s old`;
+      const line = `${FILE_NAMES.lock}: took over a stale switch lock (${why})`;
+      if (seen.bad !== null) logger.warn(line);
+      else logger.info(line);
       return { ok: true, tookOverStale: true };
     }
   }
@@ -101,43 +88,11 @@ export async function acquireSwitchLock(dir: string, options: LockOptions = {}):
   };
 }
 
-async function takeOver(dir: string, path: string, stale: Observed, content: string): Promise<boolean> {
-  const guard = join(dir, TAKEOVER_GUARD);
-  if (!(await createExclusive(guard, String(process.pid)))) {
-    const info = await stat(guard).catch(() => null);
-    if (info && Date.now() - info.mtimeMs > GUARD_STALE_MS) await rm(guard, { force: true });
-    return false;
-  }
-  try {
-    // Takeovers are serialised by the guard, and plain acquirers never replace an existing lock, so
-    // if the lock at `path` is still the one we judged stale, nobody else can swap it under us now.
-    const current = await observe(path);
-    if (!current || current.ino !== stale.ino || current.mtimeMs !== stale.mtimeMs) return false;
-    // Move the stale lock aside, then check that what we moved is the one we judged stale.
-    const aside = join(dir, `${FILE_NAMES.lock}.stale.${process.pid}.${randomBytes(4).toString('hex')}`);
-    try {
-      await rename(path, aside);
-    } catch {
-      return false; // gone already
-    }
-    const moved = await stat(aside).catch(() => null);
-    if (!moved || moved.ino !== stale.ino) {
-      // Someone's fresh lock: put it back (link fails if a lock exists again; then it stays aside).
-      await link(aside, path).catch(() => {});
-      await rm(aside, { force: true });
-      return false;
-    }
-    await rm(aside, { force: true });
-    return await createExclusive(path, content);
-  } finally {
-    await rm(guard, { force: true });
-  }
-}
-
-export async function releaseSwitchLock(dir: string): Promise<void> {
-  await rm(join(dir, FILE_NAMES.lock), { force: true });
+/** Removes the lock; never throws (a directory in its place is set aside). */
+export async function releaseSwitchLock(dir: string, options?: IpcOptions): Promise<void> {
+  await removeEntry(join(dir, FILE_NAMES.lock), options);
 }
 
 export async function isSwitchLocked(dir: string): Promise<boolean> {
-  return (await stat(join(dir, FILE_NAMES.lock)).catch(() => null)) !== null;
+  return (await lstat(join(dir, FILE_NAMES.lock)).catch(() => null)) !== null;
 }

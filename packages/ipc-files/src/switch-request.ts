@@ -14,10 +14,14 @@ export interface SwitchRequest {
   timestamp: number;
 }
 
-const wireSchema = v.object({
+/**
+ * Only `target_env` matters: `source_env` that is absent or not a non-empty string reads as null,
+ * and `timestamp` may be missing or of any type (the Python side never reads it; 0 then).
+ */
+const wireSchema = v.looseObject({
   target_env: v.pipe(v.string(), v.minLength(1)),
-  source_env: v.optional(v.nullable(v.string()), null),
-  timestamp: v.optional(finiteNumber, 0),
+  source_env: v.fallback(v.nullable(v.pipe(v.string(), v.minLength(1))), null),
+  timestamp: v.fallback(finiteNumber, 0),
 });
 
 export async function writeSwitchRequest(
@@ -31,7 +35,7 @@ export async function writeSwitchRequest(
     source_env: request.sourceEnv ?? null,
     timestamp: timestamp / 1000,
   };
-  await writeFileAtomic(join(dir, FILE_NAMES.switchRequest), toPythonJson(wire, 2));
+  await writeFileAtomic(join(dir, FILE_NAMES.switchRequest), toPythonJson(wire, 2), options);
   return { targetEnv: request.targetEnv, sourceEnv: request.sourceEnv ?? null, timestamp };
 }
 
@@ -56,6 +60,6 @@ export async function readSwitchRequest(dir: string, options?: IpcOptions): Prom
   return result.kind === 'ok' ? result.request : null;
 }
 
-export async function removeSwitchRequest(dir: string): Promise<void> {
-  await removeFile(join(dir, FILE_NAMES.switchRequest));
+export async function removeSwitchRequest(dir: string, options?: IpcOptions): Promise<void> {
+  await removeFile(join(dir, FILE_NAMES.switchRequest), options);
 }

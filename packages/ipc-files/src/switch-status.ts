@@ -107,7 +107,11 @@ export async function writeSwitchStatus(
     progress: status.progress ?? SWITCH_PROGRESS[status.state],
     updatedAt: nowOf(options),
   };
-  await writeFileAtomic(join(dir, FILE_NAMES.switchStatus), toPythonJson(switchStatusToWire(full), 2));
+  await writeFileAtomic(
+    join(dir, FILE_NAMES.switchStatus),
+    toPythonJson(switchStatusToWire(full), 2),
+    options,
+  );
   return full;
 }
 
@@ -123,6 +127,6 @@ export async function readSwitchStatus(dir: string, options?: IpcOptions): Promi
   return status;
 }
 
-export async function removeSwitchStatus(dir: string): Promise<void> {
-  await removeFile(join(dir, FILE_NAMES.switchStatus));
+export async function removeSwitchStatus(dir: string, options?: IpcOptions): Promise<void> {
+  await removeFile(join(dir, FILE_NAMES.switchStatus), options);
 }

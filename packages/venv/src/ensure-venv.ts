@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PackageInstallError, VenvCreateError } from './errors.ts';
+import { finalizeVenv, VENV_MARKER } from './finalize-venv.ts';
 import { findPython } from './find-python.ts';
 import { defaultPackages, outputTail, planInstall } from './install-commands.ts';
 import { venvPaths } from './venv-paths.ts';
-
-/** Written last: a venv with this file is complete. */
-export const VENV_MARKER = '.comfyvisor-venv.json';
 
 export interface Logger {
   debug(message: string): void;
@@ -91,25 +89,6 @@ async function cleanLeftovers(venvDir: string): Promise<string[]> {
   return removed;
 }
 
-/** Scripts in bin/ carry the build folder in their shebang: point them at the final folder. */
-async function relocateScripts(binDir: string, from: string, to: string): Promise<void> {
-  for (const name of await readdir(binDir).catch(() => [] as string[])) {
-    const file = path.join(binDir, name);
-    let text: string;
-    try {
-      const buffer = await readFile(file);
-      if (buffer.includes(0) || !buffer.includes(from)) continue;
-      text = buffer.toString('utf8');
-    } catch {
-      continue; // a directory or a dangling link
-    }
-    await writeFile(file, text.split(from).join(to));
-  }
-  const cfg = path.join(path.dirname(binDir), 'pyvenv.cfg');
-  const cfgText = await readFile(cfg, 'utf8').catch(() => null);
-  if (cfgText?.includes(from)) await writeFile(cfg, cfgText.split(from).join(to));
-}
-
 /**
  * Makes sure a complete virtual environment with `packages` exists at `venvDir`. Idempotent: a
  * venv whose marker (written last) lists the packages is left alone. It is built beside the target
@@ -186,10 +165,7 @@ export async function ensureVenv(
     }
     progress({ phase: 'finalize', message: `moving the new environment into ${target}` });
     const record: Marker = { packages, installer, python: basePython, created_at: new Date().toISOString() };
-    await writeFile(path.join(partial, VENV_MARKER), `${JSON.stringify(record, null, 2)}\n`);
-    await rm(target, { recursive: true, force: true });
-    await rename(partial, target);
-    await relocateScripts(finalPaths.binDir, partial, target);
+    await finalizeVenv(partial, target, { ...record });
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     throw error;

@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ipcFiles from '@comfyvisor/ipc-files';
+import { describe, expect, it } from 'vitest';
+import * as detection from './index.ts';
+
+function workspace(): string {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-check-')));
+  mkdirSync(join(root, '.metadata'));
+  mkdirSync(join(root, 'environments', 'env1', '.cec'), { recursive: true });
+  return root;
+}
+
+describe('checkEnvironment: the one "valid name and existing environment" check', () => {
+  it('ok, invalid (with why) or missing, each with one bounded line', () => {
+    const ws = workspace();
+    expect(detection.checkEnvironment(ws, 'env1')).toEqual({ ok: true, name: 'env1' });
+    expect(detection.checkEnvironment(ws, '../etc')).toEqual({
+      ok: false,
+      reason: 'invalid',
+      message: 'invalid environment name: "../etc" is not one folder name (it has a slash)',
+    });
+    expect(detection.checkEnvironment(ws, 'env2')).toEqual({
+      ok: false,
+      reason: 'missing',
+      message: `environment "env2" does not exist in ${ws}`,
+    });
+    for (const bad of [42, null, { a: 1 }, 'x'.repeat(100_000), 'a\nb', '']) {
+      const check = detection.checkEnvironment(ws, bad);
+      expect(check).toMatchObject({ ok: false, reason: 'invalid' });
+      expect(check.ok === false && check.message.length <= 200 && !check.message.includes('\n')).toBe(true);
+    }
+    expect(detection.environmentExists(ws, 'env1')).toBe(true);
+    expect(detection.environmentExists(ws, 'env2')).toBe(false);
+  });
+
+  it('isProcessAlive is the one implementation, shared with ipc-files', () => {
+    expect(detection.isProcessAlive).toBe(ipcFiles.isProcessAlive);
+    expect(detection.isProcessAlive(process.pid)).toBe(true);
+    for (const pid of [0, -1, 1.5, Number.NaN, 4_194_305]) expect(detection.isProcessAlive(pid)).toBe(false);
+  });
+
+  it('readActiveEnvironment: an oversize, too deep or symlinked workspace.json is no answer', () => {
+    const ws = workspace();
+    const file = join(ws, '.metadata', 'workspace.json');
+    writeFileSync(file, `{"active_environment": "env1", "pad": "${'x'.repeat(2 * 1024 * 1024)}"}`);
+    expect(detection.readActiveEnvironment(ws)).toBeNull();
+    writeFileSync(
+      file,
+      `{"active_environment": "env1", "deep": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    );
+    expect(detection.readActiveEnvironment(ws)).toBeNull();
+    writeFileSync(file, '{"active_environment": "env1"}');
+    expect(detection.readActiveEnvironment(ws)).toBe('env1');
+  });
+});

@@ -1,0 +1,73 @@
+import { open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+/** PEP 503: lower case, runs of `-`, `_` and `.` as one `-`. */
+export function normalizeDistributionName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** The venv's site-packages folders: `lib/python3.X/site-packages` (POSIX), `Lib\site-packages` (Windows). */
+export async function sitePackagesDirs(
+  venvDir: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string[]> {
+  // The platform picks the layout; the paths are joined for the machine they are read on.
+  if (platform === 'win32') return [path.join(venvDir, 'Lib', 'site-packages')];
+  const lib = path.join(venvDir, 'lib');
+  const names = await readdir(lib).catch(() => [] as string[]);
+  return names
+    .filter((name) => /^python3\.\d+$/.test(name))
+    .sort()
+    .reverse()
+    .map((name) => path.join(lib, name, 'site-packages'));
+}
+
+/** The head of a METADATA file: its headers come first, and a long description after them is not needed. */
+async function readHead(file: string, maxBytes = 64 * 1024): Promise<string | null> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(maxBytes);
+      const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+function versionFromMetadata(text: string): string | null {
+  for (const line of text.split(/\r?\n/)) {
+    if (line === '') break; // end of the headers
+    const match = /^Version:\s*(.+?)\s*$/i.exec(line);
+    if (match) return match[1] as string;
+  }
+  return null;
+}
+
+/**
+ * The installed version of `distribution` in the venv, from
+ * `<site-packages>/<name>-<version>.dist-info/METADATA` (`Version:`), or null when it is not
+ * installed. Names are compared as PEP 503 normalises them (`ComfyGit_Core` = `comfygit-core`),
+ * so the dist-info folder may spell the name with `_` or `.`. Never throws.
+ */
+export async function readInstalledVersion(
+  venvDir: string,
+  distribution: string,
+  options: { platform?: NodeJS.Platform | undefined } = {},
+): Promise<string | null> {
+  const wanted = normalizeDistributionName(distribution);
+  for (const site of await sitePackagesDirs(venvDir, options.platform)) {
+    const names = await readdir(site).catch(() => [] as string[]);
+    for (const name of names) {
+      const match = /^(.+?)-([^-]+)\.dist-info$/.exec(name);
+      if (!match || normalizeDistributionName(match[1] as string) !== wanted) continue;
+      const head = await readHead(path.join(site, name, 'METADATA'));
+      const version = head === null ? null : versionFromMetadata(head);
+      if (version) return version;
+    }
+  }
+  return null;
+}
