@@ -24,7 +24,11 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
       'the ComfyGit workspace (default: $COMFYGIT_HOME, ~/comfygit, or the one around the current folder)',
     )
     .option('--environment <name>', "the environment to start (default: workspace.json's active_environment)")
-    .option('--no-port-check', "start even if ComfyUI's port already answers")
+    .option('--no-port-check', "wait for ComfyUI's port to be released instead of refusing to start")
+    .option(
+      '--log-file <path>',
+      "write the supervisor's own lines to this file, rotated (log_max_mb, log_keep)",
+    )
     .addHelpText(
       'after',
       examples([

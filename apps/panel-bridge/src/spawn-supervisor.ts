@@ -39,7 +39,8 @@ function logTail(file: string, lines = 20): string {
 
 /**
  * Starts `comfyvisor run --workspace W --environment E --args …` fully detached: its own session,
- * stdin ignored, stdout and stderr appended to `.metadata/orchestrator.log`, unref'd, so it
+ * stdin ignored, its log lines in `.metadata/orchestrator.log` (rotated by the supervisor; stderr
+ * appended there too, for what is said before the log is open), unref'd, so it
  * outlives the process that started it. Resolves once the pid file names it alive; rejects with
  * the log's last lines when it dies first.
  */
@@ -61,10 +62,12 @@ export async function spawnSupervisor(
       options.workspace,
       '--environment',
       options.environment,
+      '--log-file',
+      logFile,
       '--args',
       ...options.args,
     ],
-    { detached: true, stdio: ['ignore', out, out], env, cwd: options.workspace },
+    { detached: true, stdio: ['ignore', 'ignore', out], env, cwd: options.workspace },
   );
   closeSync(out);
   const pid = child.pid;

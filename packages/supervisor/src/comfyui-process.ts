@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { ComfyuiExit } from './exit-policy.ts';
 import { OutputTail } from './output-tail.ts';
 import type { Reaper } from './reaper.ts';
@@ -26,8 +26,8 @@ export interface SpawnComfyuiOptions {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Where ComfyUI's output is appended (kept for `comfyvisor logs`). */
-  logFile?: string | undefined;
+  /** Where ComfyUI's output is kept for `comfyvisor logs` (the supervisor's rotating comfyui.log). */
+  output?: { write(chunk: Buffer): void } | undefined;
   /** Also pass the output through to ours. @default true */
   passThrough?: boolean | undefined;
   /** Wrap with `setpriv --pdeathsig SIGKILL` where it exists (Linux). @default false */
@@ -56,11 +56,7 @@ export const spawnComfyui: SpawnComfyui = (options) => {
   });
   const startedAt = Date.now();
   const tail = new OutputTail(50);
-  let log: WriteStream | undefined;
-  if (options.logFile) {
-    log = createWriteStream(options.logFile, { flags: 'a' });
-    log.on('error', () => {});
-  }
+  const log = options.output;
   const passThrough = options.passThrough ?? true;
   const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
     tail.push(chunk.toString('utf8'));
@@ -87,7 +83,7 @@ export const spawnComfyui: SpawnComfyui = (options) => {
     });
   });
   // Its output is read to the end ('close'), or, if a grandchild keeps the pipes open, given up on
-  // a second after its exit: only then is the log closed (never while ComfyUI still runs).
+  // a second after its exit.
   const drained = new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     child.once('exit', () => {
@@ -98,7 +94,6 @@ export const spawnComfyui: SpawnComfyui = (options) => {
     child.once('error', done);
     function done() {
       clearTimeout(timer);
-      log?.end();
       resolve();
     }
   });

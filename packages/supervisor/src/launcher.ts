@@ -19,7 +19,7 @@ export interface LauncherDeps {
   record: RecordEvent;
   torchVersion?: TorchVersionOf | undefined;
   reaper?: Reaper | null | undefined;
-  logFile?: string | undefined;
+  output?: { write(chunk: Buffer): void } | undefined;
   passThrough?: boolean | undefined;
 }
 
@@ -52,7 +52,7 @@ export class Launcher {
       args: plan.args,
       cwd: plan.cwd,
       env: plan.env,
-      logFile: this.deps.logFile,
+      output: this.deps.output,
       passThrough: this.deps.passThrough,
       parentDeathSignal: settings.parentDeathSignal,
       reaper: this.deps.reaper ?? null,

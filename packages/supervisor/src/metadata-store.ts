@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { environmentExists, getEnvironment, validateEnvironmentName } from '@comfyvisor/detection';
+import { checkEnvironment, getEnvironment } from '@comfyvisor/detection';
 import {
   acquireSwitchLock,
   cleanupStaleTempFiles,
@@ -85,10 +85,8 @@ export function createMetadataStore(
   const session = join(dir, `.comfyvisor-session-${options.pid}`);
   return {
     environment(name) {
-      const check = validateEnvironmentName(name);
-      if (!check.ok) return { ok: false, reason: `invalid environment name: ${check.reason}` };
-      if (!environmentExists(workspace, check.name))
-        return { ok: false, reason: `environment "${check.name}" does not exist` };
+      const check = checkEnvironment(workspace, name);
+      if (!check.ok) return { ok: false, reason: check.message };
       const env = getEnvironment(workspace, check.name, { platform: options.platform });
       return {
         ok: true,
@@ -108,7 +106,7 @@ export function createMetadataStore(
     },
     async takeSwitchRequest() {
       const found = await inspectSwitchRequest(dir, io);
-      if (found.kind !== 'missing') await removeSwitchRequest(dir).catch(() => {});
+      if (found.kind !== 'missing') await removeSwitchRequest(dir, io);
       if (found.kind !== 'ok') return found;
       return { kind: 'ok', targetEnv: found.request.targetEnv, sourceEnv: found.request.sourceEnv };
     },
@@ -123,7 +121,7 @@ export function createMetadataStore(
     async acquireLock() {
       return (await acquireSwitchLock(dir, io)).ok;
     },
-    releaseLock: () => releaseSwitchLock(dir).catch(() => {}),
+    releaseLock: () => releaseSwitchLock(dir, io),
     takeCommand: () => takeCommand(dir, io),
     watchCommands: (onChange) => watchFile(dir, FILE_NAMES.command, onChange, { pollMs: 1000 }),
     writeStartupState: (state) => writeStartupState(dir, state, io).then(() => {}),

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { type Clock, comfyuiAddress } from '@comfyvisor/health';
 import {
+  createRotatingLog,
+  FILE_NAMES,
   loadConfig,
   metadataDir,
+  type RotatingLog,
   removeControlPort,
-  removePidFile,
   writeControlPort,
 } from '@comfyvisor/ipc-files';
 import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
@@ -12,7 +14,7 @@ import { type ControlServer, startControlServer } from './control-server.ts';
 import { EnvironmentUnusableError } from './errors.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
 import { createMetadataStore } from './metadata-store.ts';
-import { claimPidFile } from './pid-claim.ts';
+import { guardPidFile } from './pid-guard.ts';
 import { guardPort } from './port-guard.ts';
 import { startReaper } from './reaper.ts';
 import { type Settings, settingsFrom } from './settings.ts';
@@ -42,13 +44,18 @@ export interface SupervisorOptions {
   record?: RecordEvent | undefined;
   /** Pass ComfyUI's output through to ours. @default true */
   passThrough?: boolean | undefined;
+  /**
+   * Write our own log lines to this file (rotated by `log_max_mb`/`log_keep`) instead of stderr,
+   * e.g. `.metadata/orchestrator.log` for a detached supervisor.
+   */
+  logFile?: string | undefined;
   /** Refuse to start (ControlPortInUseError) when no control port can be bound, instead of running without the API. @default false */
   requireControlServer?: boolean | undefined;
 }
 
 /** Where ComfyUI's output is kept for `comfyvisor logs`. */
 export function comfyuiLogPath(workspace: string): string {
-  return join(metadataDir(workspace), 'comfyui.log');
+  return join(metadataDir(workspace), FILE_NAMES.comfyuiLog);
 }
 
 /** The whole life of `comfyvisor run`: resolves with the exit code the process should end with. */
@@ -57,7 +64,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   const bootLogger = options.logger ?? createConsoleLogger('info');
   const config = await loadConfig(dir, { logger: bootLogger });
   const settings: Settings = { ...settingsFrom(config), ...options.settings };
-  const logger = options.logger ?? createConsoleLogger(settings.logLevel);
+  const rotation = { maxBytes: settings.logMaxBytes, keep: settings.logKeep };
+  const ownLog: RotatingLog | null = options.logFile ? createRotatingLog(options.logFile, rotation) : null;
+  const logger =
+    options.logger ??
+    createConsoleLogger(settings.logLevel, ownLog ? (line) => ownLog.write(line) : undefined);
   const platform = process.platform;
   const store = createMetadataStore(options.workspace, {
     logger,
@@ -68,10 +79,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   const found = store.environment(options.environment);
   if (!found.ok) throw new EnvironmentUnusableError(`${found.reason} in ${options.workspace}`);
 
-  await claimPidFile(dir);
+  const pidFile = await guardPidFile(dir, logger);
   // Marks this process as a supervisor for pid checks (`isSupervisorProcess` reads the command line).
   process.title = `comfyvisor supervisor ${options.workspace}`;
   const reaper = startReaper(store.session, platform);
+  const comfyuiLog = createRotatingLog(comfyuiLogPath(options.workspace), rotation);
   let control: ControlServer | null = null;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
@@ -93,8 +105,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       world: { clock: options.clock, env: options.env ?? process.env, platform },
       reaper,
       record: options.record,
-      passThrough: options.passThrough,
-      logFile: comfyuiLogPath(options.workspace),
+      passThrough: options.passThrough ?? !ownLog,
+      output: comfyuiLog,
       beforeFirstStart: (signal) =>
         guardPort({
           host: address.host,
@@ -144,7 +156,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     reaper?.close();
     await control?.close();
     await removeControlPort(dir).catch(() => {});
-    await removePidFile(dir, process.pid).catch(() => {});
+    await pidFile.release();
+    await comfyuiLog.close();
+    await ownLog?.close();
   }
 }
 

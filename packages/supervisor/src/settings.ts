@@ -36,19 +36,18 @@ export interface Settings {
   livenessTimeoutMs: number;
   /** How long after answering ComfyUI's own request (the panel's proxy) a command waits. @default 300 */
   replyDelayMs: number;
+  /** Size at which comfyui.log and orchestrator.log are rotated. @default 10 MiB */
+  logMaxBytes: number;
+  /** Rotated files kept. @default 3 */
+  logKeep: number;
+  /** @default 'text' */
+  logFormat: 'text' | 'json';
+  /** Size at which events.jsonl is rotated. @default 1 MiB */
+  eventsMaxBytes: number;
 }
-
-type Ours = Partial<{
-  livenessEnabled: boolean;
-  livenessIntervalS: number;
-  livenessFailures: number;
-  livenessTimeoutS: number;
-  controlReplyDelayMs: number;
-}>;
 
 export function settingsFrom(config: Config): Settings {
   const o = config.orchestrator;
-  const ours = o as Ours;
   return {
     controlServer: o.enableControlServer,
     controlPortRange: o.controlPortRange,
@@ -70,10 +69,14 @@ export function settingsFrom(config: Config): Settings {
     portBusy: 'refuse',
     portWaitMs: 30_000,
     parentDeathSignal: o.parentDeathSignal,
-    livenessEnabled: ours.livenessEnabled ?? true,
-    livenessIntervalMs: (ours.livenessIntervalS ?? 10) * 1000,
-    livenessFailures: ours.livenessFailures ?? 3,
-    livenessTimeoutMs: (ours.livenessTimeoutS ?? 5) * 1000,
-    replyDelayMs: ours.controlReplyDelayMs ?? 300,
+    livenessEnabled: o.livenessEnabled,
+    livenessIntervalMs: o.livenessIntervalS * 1000,
+    livenessFailures: o.livenessFailures,
+    livenessTimeoutMs: o.livenessTimeoutS * 1000,
+    replyDelayMs: o.controlReplyDelayMs,
+    logMaxBytes: o.logMaxMb * 1024 * 1024,
+    logKeep: o.logKeep,
+    logFormat: o.logFormat,
+    eventsMaxBytes: o.eventsMaxKb * 1024,
   };
 }

@@ -50,8 +50,8 @@ export interface SupervisorDeps {
   beforeFirstStart?: ((signal: AbortSignal) => Promise<void>) | undefined;
   reaper?: Reaper | null | undefined;
   record?: RecordEvent | undefined;
-  /** Where ComfyUI's output is kept. */
-  logFile?: string | undefined;
+  /** Where ComfyUI's output is kept (comfyui.log). */
+  output?: { write(chunk: Buffer): void } | undefined;
   /** Pass ComfyUI's output through to ours. @default true */
   passThrough?: boolean | undefined;
 }

@@ -114,6 +114,10 @@ export const testSettings: Settings = {
   livenessFailures: 3,
   livenessTimeoutMs: 5_000,
   replyDelayMs: 300,
+  logMaxBytes: 1024 * 1024,
+  logKeep: 1,
+  logFormat: 'text',
+  eventsMaxBytes: 1024 * 1024,
 };
 
 export function recordingSync() {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readActiveEnvironment } from '@comfyvisor/detection';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
@@ -7,6 +8,7 @@ export interface RunOptions {
   environment?: string;
   /** false: wait for ComfyUI's port to be released instead of refusing to start. */
   portCheck?: boolean;
+  logFile?: string;
 }
 
 /** `comfyvisor run`: supervise ComfyUI in the foreground until it stops; resolves with the exit code. */
@@ -14,7 +16,9 @@ export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Pr
   const workspace = resolveWorkspace(options.workspace);
   const environment = options.environment ?? readActiveEnvironment(workspace);
   if (!environment)
-    throw new UserError('no environment given and the workspace has no active environment (pass --environment)');
+    throw new UserError(
+      'no environment given and the workspace has no active environment (pass --environment)',
+    );
   // The supervisor checks the environment and ComfyUI's port (once, beside the first sync); its
   // errors for those are the user's to fix and come out as one line.
   const { runSupervisor } = await import('@comfyvisor/supervisor');
@@ -23,6 +27,7 @@ export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Pr
     environment,
     args: comfyuiArgs,
     requireControlServer: true,
+    logFile: options.logFile ? path.resolve(options.logFile) : undefined,
     version: process.env.COMFYVISOR_VERSION,
     settings: { portBusy: options.portCheck === false ? 'wait' : 'refuse' },
   });
