@@ -26,8 +26,15 @@ function hostnameOf(host: string | undefined): string | null {
   return host.split(':')[0] ?? null;
 }
 
-/** The panel's routes and the dashboard, as a Hono app. */
-export function createBridgeApp(options: BridgeAppOptions): Hono {
+/** The bridge's routes as a fetch handler (Hono inside; its types stay out of the public API). */
+export interface BridgeApp {
+  fetch(request: Request): Response | Promise<Response>;
+  /** Calls a route in-process, without a server. */
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+/** The panel's routes and the dashboard. */
+export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
   const app = new Hono();
   const hosts = new Set(options.allowedHosts ?? LOOPBACK);
   const extraOrigins = new Set(options.allowedOrigins ?? ['http://127.0.0.1:8188', 'http://localhost:8188']);
