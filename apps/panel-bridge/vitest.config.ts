@@ -1,3 +1,3 @@
 import { definePackageTests } from '../../vitest.shared.ts';
 
-export default definePackageTests();
+export default definePackageTests({ browserTests: ['test/integration/dashboard.test.ts'] });

@@ -1,19 +1,25 @@
-// Build step: bundle the command into dist/bundle/ (ESM, code-split per command) so that a quick
-// command like `comfyvisor status` loads a few files instead of every package's modules.
-import { rmSync } from 'node:fs';
+// Build step: bundle the command and the package's entry into dist/bundle/ (ESM, code-split per
+// command) so that a quick command like `comfyvisor status` loads a few files instead of every
+// package's modules, and an install pulls no dependencies: everything the bundle holds is a
+// devDependency. The version comes from package.json here, at build time.
+import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-rmSync(new URL('../dist/bundle', import.meta.url), { recursive: true, force: true });
+const at = (path) => fileURLToPath(new URL(path, import.meta.url));
+const { version } = JSON.parse(readFileSync(at('../package.json'), 'utf8'));
+rmSync(at('../dist/bundle'), { recursive: true, force: true });
 
 await build({
-  entryPoints: [new URL('../src/bin.ts', import.meta.url).pathname],
+  entryPoints: [at('../src/bin.ts'), at('../src/index.ts')],
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  outdir: new URL('../dist/bundle', import.meta.url).pathname,
+  outdir: at('../dist/bundle'),
   logLevel: 'warning',
+  define: { __COMFYVISOR_VERSION__: JSON.stringify(version) },
   // CommonJS dependencies (commander) call require(): give the ESM bundle one.
   banner: {
     js: "import { createRequire as __comfyvisorRequire } from 'node:module'; const require = __comfyvisorRequire(import.meta.url);",

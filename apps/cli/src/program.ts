@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { UserError } from './errors.ts';
+import { VERSION } from './version.ts';
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -9,7 +10,7 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .description(
       'Keeps ComfyUI running in a ComfyGit workspace: restarts, environment switches with health checks and rollback.',
     )
-    .version(process.env.COMFYVISOR_VERSION ?? '0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (str, write) => write(str) });
   const done = (p: Promise<number>) => p.then(setExitCode);

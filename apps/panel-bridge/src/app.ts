@@ -147,7 +147,15 @@ function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
 }
 
 /** The panel's routes and the dashboard, as a Hono app. */
-export function createBridgeApp(options: BridgeAppOptions): Hono {
+/** The bridge's routes as a fetch handler (Hono inside; its types stay out of the public API). */
+export interface BridgeApp {
+  fetch(request: Request): Response | Promise<Response>;
+  /** Calls a route in-process, without a server. */
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+/** The panel's routes (also under `/api`) and the dashboard. */
+export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
   const app = new Hono();
   const workspace = options.workspace;
   const extra = options.allowedOrigins ?? [];

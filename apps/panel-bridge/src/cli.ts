@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { requestSwitch } from './request-switch.ts';
 import { startBridgeServer } from './serve.ts';
 import { supervisorStatus } from './supervisor-proxy.ts';
+import { VERSION } from './version.ts';
 
 class BridgeUserError extends Error {}
 
@@ -36,6 +37,7 @@ export async function bridgeMain(argv: string[]): Promise<number> {
     .description(
       "What the ComfyGit panel and ComfyUI's side need from comfyvisor: lazy supervision, the panel's HTTP routes, a dashboard.",
     )
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -115,7 +117,7 @@ export async function bridgeMain(argv: string[]): Promise<number> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('commander.'))
-      return code === 'commander.helpDisplayed' || code === 'commander.help' ? 0 : 2;
+      return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(code) ? 0 : 2;
     if (error instanceof BridgeUserError) {
       process.stderr.write(`comfyvisor-bridge: ${error.message}\n`);
       return 1;

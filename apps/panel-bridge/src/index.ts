@@ -1,4 +1,4 @@
-export type { BridgeAppOptions } from './app.ts';
+export type { BridgeApp, BridgeAppOptions } from './app.ts';
 export { createBridgeApp } from './app.ts';
 export { bridgeMain } from './cli.ts';
 export { dashboardHtml } from './dashboard.ts';
