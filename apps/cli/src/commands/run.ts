@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readActiveEnvironment } from '@comfyvisor/detection';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { VERSION } from '../version.ts';
 
 export interface RunOptions {
   workspace?: string;
@@ -28,7 +29,7 @@ export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Pr
     args: comfyuiArgs,
     requireControlServer: true,
     logFile: options.logFile ? path.resolve(options.logFile) : undefined,
-    version: process.env.COMFYVISOR_VERSION,
+    version: VERSION,
     settings: { portBusy: options.portCheck === false ? 'wait' : 'refuse' },
   });
   return exitCode;
