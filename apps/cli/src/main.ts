@@ -9,7 +9,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(comfyui ?? [], (code) => {
     exitCode = code;
   });
-  program.exitOverride();
+  // Subcommands do not inherit a setting made after they were created: theirs too, or a bad option
+  // value would end the process from inside commander with its own code.
+  for (const command of [program, ...program.commands]) command.exitOverride();
   try {
     await program.parseAsync(own, { from: 'user' });
     return exitCode;

@@ -1,37 +1,22 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FILE_NAMES, metadataDir } from '@comfyvisor/ipc-files';
-
-/** Status and port files are a few hundred bytes; anything bigger than this is not ours. */
-const MAX_BYTES = 256 * 1024;
+import {
+  inspectControlPort,
+  inspectSwitchStatusWire,
+  metadataDir,
+  READ_LIMITS,
+  readRegularFile,
+} from '@comfyvisor/ipc-files';
 
 export type RawRead =
   | { kind: 'missing' }
   | { kind: 'unreadable'; reason: string }
   | { kind: 'ok'; text: string };
 
-/** Reads a regular file of at most MAX_BYTES; a missing file and an unusable one are values. */
+/** Reads a small regular file (ipc-files' safe read: never a FIFO, never huge). */
 export async function readSmallFile(path: string): Promise<RawRead> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    // O_NONBLOCK: a FIFO in its place must not hang the request.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    return { kind: 'unreadable', reason: (error as Error).message };
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) return { kind: 'unreadable', reason: 'not a regular file' };
-    if (stat.size > MAX_BYTES) return { kind: 'unreadable', reason: `larger than ${MAX_BYTES} bytes` };
-    return { kind: 'ok', text: await handle.readFile('utf8') };
-  } catch (error) {
-    return { kind: 'unreadable', reason: (error as Error).message };
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
+  const read = await readRegularFile(path, READ_LIMITS.json);
+  if (read.kind === 'ok') return { kind: 'ok', text: read.text };
+  if (read.kind === 'missing') return read;
+  return { kind: 'unreadable', reason: read.reason };
 }
 
 export type StatusRead =
@@ -49,22 +34,12 @@ const IDLE_REASON = 'No switch in progress';
  * Unlike the reference, a file without `target_env` is left in place: it is the supervisor's.
  */
 export async function readRawSwitchStatus(workspace: string): Promise<StatusRead> {
-  const read = await readSmallFile(join(metadataDir(workspace), FILE_NAMES.switchStatus));
+  const read = await inspectSwitchStatusWire(metadataDir(workspace));
   if (read.kind === 'missing') return { kind: 'idle' };
-  if (read.kind === 'unreadable')
+  if (read.kind === 'invalid')
     return { kind: 'invalid', message: `Could not read switch status: ${read.reason}` };
-  let data: unknown;
-  try {
-    data = JSON.parse(read.text);
-  } catch (error) {
-    return { kind: 'invalid', message: `Could not read switch status: ${(error as Error).message}` };
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return { kind: 'invalid', message: 'Could not read switch status: not a JSON object' };
-  }
-  const body = data as Record<string, unknown>;
-  if (!body.target_env) return { kind: 'idle' };
-  return { kind: 'status', body };
+  if (!read.value.target_env) return { kind: 'idle' };
+  return { kind: 'status', body: read.value };
 }
 
 /** The idle answer of the panel's status routes. */
@@ -79,13 +54,8 @@ export type PortRead =
 
 /** `.control_port` as the reference reads it: missing → 404; present but not a port → 500. */
 export async function readRawControlPort(workspace: string): Promise<PortRead> {
-  const read = await readSmallFile(join(metadataDir(workspace), FILE_NAMES.controlPort));
-  if (read.kind === 'missing') return { kind: 'missing' };
-  if (read.kind === 'unreadable') return { kind: 'invalid', message: `Invalid port file: ${read.reason}` };
-  const text = read.text.trim();
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-    return { kind: 'invalid', message: `Invalid port file: ${JSON.stringify(text.slice(0, 40))}` };
-  }
-  return { kind: 'ok', port };
+  const read = await inspectControlPort(metadataDir(workspace));
+  if (read.kind === 'missing') return read;
+  if (read.kind === 'invalid') return { kind: 'invalid', message: `Invalid port file: ${read.reason}` };
+  return { kind: 'ok', port: read.value };
 }

@@ -109,7 +109,10 @@ describe('switch status (test_file_communication)', () => {
       targetEnv: 'b',
       extra: { attempt: 2 },
     });
+    // A state written by someone else (the Python supervisor's rolled_back, or any) passes through.
     writeFileSync(join(dir, '.switch_status.json'), '{"state": "dancing"}');
+    expect(await readSwitchStatus(dir)).toMatchObject({ state: 'dancing' });
+    writeFileSync(join(dir, '.switch_status.json'), '{"state": 7}');
     expect(await readSwitchStatus(dir)).toBeNull();
   });
 

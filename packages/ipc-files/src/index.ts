@@ -43,6 +43,7 @@ export {
 export type { SwitchState, SwitchStatus } from './switch-status.ts';
 export {
   FINAL_SWITCH_STATES,
+  inspectSwitchStatusWire,
   PANEL_FINAL_STATES,
   readSwitchStatus,
   removeSwitchStatus,

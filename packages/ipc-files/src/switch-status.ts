@@ -4,7 +4,7 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { type IpcOptions, nowOf } from './logger.ts';
 import { FILE_NAMES } from './paths.ts';
 import { toPythonJson } from './python-json.ts';
-import { finiteNumber, readJsonFile, removeFile, secondsToMs } from './read-file.ts';
+import { finiteNumber, readJsonFile, removeFile, secondsToMs, type TolerantRead } from './read-file.ts';
 
 export const SWITCH_STATES = [
   'preparing',
@@ -129,4 +129,17 @@ export async function readSwitchStatus(dir: string, options?: IpcOptions): Promi
 
 export async function removeSwitchStatus(dir: string, options?: IpcOptions): Promise<void> {
   await removeFile(join(dir, FILE_NAMES.switchStatus), options);
+}
+
+const rawSchema = v.looseObject({});
+
+/**
+ * `.switch_status.json` exactly as it is on disk, wire names and any state (a `rolled_back` of the
+ * Python supervisor stays `rolled_back`): for the control API, the panel's routes and the CLI.
+ */
+export function inspectSwitchStatusWire(
+  dir: string,
+  options?: IpcOptions,
+): Promise<TolerantRead<Record<string, unknown>>> {
+  return readJsonFile(join(dir, FILE_NAMES.switchStatus), rawSchema, options);
 }

@@ -1,4 +1,4 @@
-import { metadataDir, readControlPort } from '@comfyvisor/ipc-files';
+import { FILE_NAMES, inspectControlPort, metadataDir } from '@comfyvisor/ipc-files';
 
 export type ControlResult<T> =
   | { ok: true; status: number; body: T }
@@ -10,6 +10,8 @@ export interface HealthBody {
   current_env: string;
   supervised: boolean;
   comfyui?: { pid: number; running: boolean; uptime_seconds: number };
+  /** Ours only: the Python supervisor does not say what it is. */
+  supervisor?: { name: string; version: string; capabilities: string[] };
 }
 
 export interface ControlClient {
@@ -63,14 +65,37 @@ export function createControlClient(
   };
 }
 
+/** What `.control_port` leads to. */
+export type SupervisorLookup =
+  | { kind: 'found'; client: ControlClient; health: HealthBody }
+  | { kind: 'none' }
+  | { kind: 'invalid_port'; message: string }
+  | { kind: 'no_answer'; port: number; message: string };
+
+/** Finds the supervisor of `workspace` through `.control_port`, telling every way it can fail apart. */
+export async function findSupervisor(
+  workspace: string,
+  options: { timeoutMs?: number } = {},
+): Promise<SupervisorLookup> {
+  const port = await inspectControlPort(metadataDir(workspace));
+  if (port.kind === 'missing') return { kind: 'none' };
+  if (port.kind === 'invalid')
+    return { kind: 'invalid_port', message: `${FILE_NAMES.controlPort} is unusable (${port.reason})` };
+  const client = createControlClient({ port: port.value }, options);
+  const health = await client.health();
+  if (health.ok && health.body?.status === 'alive') return { kind: 'found', client, health: health.body };
+  return {
+    kind: 'no_answer',
+    port: port.value,
+    message: `nothing answers on the control port ${port.value} named by ${FILE_NAMES.controlPort} (${health.ok ? 'not a supervisor' : health.error})`,
+  };
+}
+
 /** The client of the supervisor of `workspace`, or null when none answers. */
 export async function findControlClient(
   workspace: string,
   options: { timeoutMs?: number } = {},
 ): Promise<ControlClient | null> {
-  const port = await readControlPort(metadataDir(workspace));
-  if (port === null) return null;
-  const client = createControlClient({ port }, options);
-  const health = await client.health();
-  return health.ok && health.body?.status === 'alive' ? client : null;
+  const found = await findSupervisor(workspace, options);
+  return found.kind === 'found' ? found.client : null;
 }

@@ -1,7 +1,7 @@
 export type { ComfyuiExit, ComfyuiProcess, SpawnComfyui, SpawnComfyuiOptions } from './comfyui-process.ts';
 export { spawnComfyui } from './comfyui-process.ts';
-export type { ControlClient, ControlResult, HealthBody } from './control-client.ts';
-export { createControlClient, findControlClient } from './control-client.ts';
+export type { ControlClient, ControlResult, HealthBody, SupervisorLookup } from './control-client.ts';
+export { createControlClient, findControlClient, findSupervisor } from './control-client.ts';
 export { CAPABILITIES } from './control-server.ts';
 export {
   ControlPortInUseError,

@@ -7,6 +7,7 @@ import {
   cleanupStaleTempFiles,
   FILE_NAMES,
   inspectSwitchRequest,
+  inspectSwitchStatusWire,
   type Logger,
   metadataDir,
   readSwitchStatus,
@@ -14,7 +15,6 @@ import {
   removeSwitchRequest,
   type SwitchState,
   type SwitchStatus,
-  switchStatusToWire,
   type TakenCommand,
   takeCommand,
   type Watcher,
@@ -112,8 +112,8 @@ export function createMetadataStore(
     },
     readStatus: () => readSwitchStatus(dir, io),
     async readStatusWire() {
-      const status = await readSwitchStatus(dir, io);
-      return status ? switchStatusToWire(status) : null;
+      const read = await inspectSwitchStatusWire(dir, io);
+      return read.kind === 'ok' ? read.value : null;
     },
     async writeStatus(status) {
       await writeSwitchStatus(dir, status, io);

@@ -2,14 +2,9 @@ import { isSupervisorProcess } from '@comfyvisor/detection';
 import { metadataDir, readPidFile } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { supervisorOf } from '../supervisor-of.ts';
 
-async function client(workspace: string) {
-  const { findControlClient } = await import('@comfyvisor/supervisor');
-  const found = await findControlClient(workspace);
-  if (!found)
-    throw new UserError(`no supervisor is running for ${workspace} (start one with \`comfyvisor run\`)`);
-  return found;
-}
+const client = supervisorOf;
 
 /** `comfyvisor restart`: ComfyUI is stopped and started again (synced first). */
 export async function restartCommand(options: { workspace?: string; json?: boolean }): Promise<number> {
@@ -24,7 +19,7 @@ export async function restartCommand(options: { workspace?: string; json?: boole
 export async function stopCommand(options: {
   workspace?: string;
   json?: boolean;
-  timeout?: string;
+  timeout?: number;
 }): Promise<number> {
   const workspace = resolveWorkspace(options.workspace);
   const dir = metadataDir(workspace);

@@ -1,11 +1,9 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { environmentExists, validateEnvironmentName } from '@comfyvisor/detection';
-import { FILE_NAMES, metadataDir, watchFile } from '@comfyvisor/ipc-files';
+import { checkEnvironment } from '@comfyvisor/detection';
+import { FILE_NAMES, inspectSwitchStatusWire, metadataDir, watchFile } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { printJson, progressBar } from '../output.ts';
+import { supervisorOf } from '../supervisor-of.ts';
 
 /** `.switch_status.json` as it is on disk: every state, including ones ipc-files does not know. */
 export type RawSwitchStatus = Record<string, unknown> & { state: string };
@@ -15,24 +13,9 @@ export type RawSwitchStatus = Record<string, unknown> & { state: string };
  * ours must reach the user as it is). Missing, unreadable, huge or not an object: null.
  */
 export async function readRawSwitchStatus(workspace: string): Promise<RawSwitchStatus | null> {
-  try {
-    const handle = await open(
-      join(metadataDir(workspace), FILE_NAMES.switchStatus),
-      constants.O_RDONLY | constants.O_NONBLOCK, // a FIFO in its place must not hang us
-    );
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile() || stat.size > 256 * 1024) return null;
-      const data = JSON.parse(await handle.readFile('utf8')) as unknown;
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-      const state = (data as { state?: unknown }).state;
-      return typeof state === 'string' ? (data as RawSwitchStatus) : null;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
+  const read = await inspectSwitchStatusWire(metadataDir(workspace));
+  if (read.kind !== 'ok' || typeof read.value.state !== 'string') return null;
+  return read.value as RawSwitchStatus;
 }
 
 /** How a switch ended, for a human and for the exit code. */
@@ -95,17 +78,12 @@ export function describeSwitchEnd(
 /** `comfyvisor switch <env>`: asks the running supervisor to switch and follows the progress. */
 export async function switchCommand(
   target: string,
-  options: { workspace?: string; json?: boolean; timeout?: string },
+  options: { workspace?: string; json?: boolean; timeout?: number },
 ): Promise<number> {
   const workspace = resolveWorkspace(options.workspace);
-  const check = validateEnvironmentName(target);
-  if (!check.ok) throw new UserError(`invalid environment name: ${check.reason}`);
-  if (!environmentExists(workspace, target))
-    throw new UserError(`unknown environment "${target}" in ${workspace}`);
-  const { findControlClient } = await import('@comfyvisor/supervisor');
-  const client = await findControlClient(workspace);
-  if (!client)
-    throw new UserError(`no supervisor is running for ${workspace} (start one with \`comfyvisor run\`)`);
+  const check = checkEnvironment(workspace, target);
+  if (!check.ok) throw new UserError(check.message);
+  const client = await supervisorOf(workspace);
   const dir = metadataDir(workspace);
   const startedAt = Date.now();
   const accepted = await client.switchTo(target);
