@@ -36,6 +36,7 @@ loop is stuck. It still dies on SIGTERM (unless told to ignore it).
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -282,6 +283,8 @@ def main():
     global SERVER
     host, port = parse_args(args)
     ThreadingHTTPServer.allow_reuse_address = True
+    if ":" in host:
+        ThreadingHTTPServer.address_family = socket.AF_INET6
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
     SERVER = server
