@@ -10,6 +10,8 @@ export interface FakeProcess {
   cmdline?: string[];
   /** written NUL-separated to `environ`. */
   environ?: Record<string, string>;
+  /** the target of the `cwd` link. */
+  cwd?: string;
   /** socket inodes this process holds (fd links `socket:[inode]`). */
   sockets?: number[];
   /** the command name in `stat` (may hold spaces and parentheses, as the kernel allows). @default 'python3' */
@@ -79,6 +81,7 @@ export function createFakeProc(
       `${p.pid} (${p.comm ?? 'python3'}) ${p.state ?? 'S'} ${p.ppid ?? 1} ${p.pid} ${p.pid} 0 -1 4194304 0 0\n`,
     );
     symlinkSync('/dev/null', join(dir, 'fd', '0'));
+    if (p.cwd) symlinkSync(p.cwd, join(dir, 'cwd'));
     (p.sockets ?? []).forEach((inode, i) => {
       symlinkSync(`socket:[${inode}]`, join(dir, 'fd', String(i + 3)));
     });
