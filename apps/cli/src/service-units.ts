@@ -103,7 +103,8 @@ export function launchdPlist(spec: ServiceSpec): string {
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
-    `<!-- ${SERVICE_MARKER}: written by \`comfyvisor service install\`; \`comfyvisor service uninstall --name ${xml(spec.name)}\` removes it. -->`,
+    // No "--" may appear inside an XML comment: no flags, no name here.
+    `<!-- ${SERVICE_MARKER}: written by comfyvisor service install; comfyvisor service uninstall removes it. -->`,
     '<plist version="1.0">',
     '<dict>',
     '  <key>Label</key>',

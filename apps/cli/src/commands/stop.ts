@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findOrphans, isProcessAlive, type Orphan } from '@comfyvisor/detection';
 import { DEFAULT_CONFIG, FILE_NAMES, loadConfig, metadataDir, silentLogger } from '@comfyvisor/ipc-files';
@@ -11,6 +11,18 @@ export interface StopOrphansOptions {
   json?: boolean;
   /** Seconds between SIGTERM and SIGKILL (default: the config's stop_grace_s). */
   grace?: string;
+}
+
+/** Alive and not a zombie (an orphan's zombie waits for init to reap it: it has stopped). */
+function isRunning(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return process.platform !== 'linux';
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -42,7 +54,7 @@ async function stopAll(orphans: Orphan[], graceMs: number): Promise<Map<number, 
   const members = (o: Orphan) => [o.pid, ...o.descendants];
   for (const orphan of orphans) for (const pid of members(orphan)) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  const alive = (o: Orphan) => members(o).some(isProcessAlive);
+  const alive = (o: Orphan) => members(o).some(isRunning);
   while (orphans.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   for (const orphan of orphans) {
     if (alive(orphan)) {
