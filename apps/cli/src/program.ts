@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UserError } from './errors.ts';
 import { numberOption } from './number-option.ts';
 import { VERSION } from './version.ts';
@@ -60,8 +60,16 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .description('stop ComfyUI and the supervisor, and wait until they are gone')
     .option('--workspace <path>', 'the ComfyGit workspace')
     .option('--timeout <seconds>', 'how long to wait', numberOption({ min: 0, max: 86_400 }), 30)
+    .option('--orphans', 'instead: end the ComfyUI processes an earlier supervisor left behind')
+    .option('--grace <seconds>', 'with --orphans: SIGTERM to SIGKILL (default: stop_grace_s of the config)', numberOption({ min: 0, max: 3_600 }))
     .option('--json', 'machine-readable output')
-    .action(async (opts) => done((await import('./commands/control.ts')).stopCommand(opts)));
+    .action(async (opts) =>
+      done(
+        opts.orphans
+          ? (await import('./commands/stop.ts')).stopOrphansCommand(opts)
+          : (await import('./commands/control.ts')).stopCommand(opts),
+      ),
+    );
 
   program
     .command('switch')
@@ -90,6 +98,49 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .option('--workspace <path>', 'the ComfyGit workspace')
     .option('--json', 'machine-readable output')
     .action(async (opts) => done((await import('./commands/detect.ts')).detectCommand(opts)));
+
+  program
+    .command('probe')
+    .argument('<kind>', 'live (the supervisor answers) or ready (ComfyUI serves, no switch under way)')
+    .description('exit 0 or 1 for exec probes (Kubernetes, scripts); one line of output')
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--timeout <ms>', 'the whole probe must finish within this', '3000')
+    .addHelpText('after', examples(['comfyvisor probe live', 'comfyvisor probe ready --timeout 5000']))
+    .action(async (kind, opts) => done((await import('./commands/probe.ts')).probeCommand(kind, opts)));
+
+  const service = program
+    .command('service')
+    .description('run comfyvisor under systemd (Linux) or launchd (macOS)');
+  const serviceOptions = (command: Command) =>
+    command
+      .option('--name <name>', 'the service name', 'comfyvisor')
+      .option('--user', "systemd: the user's own service manager instead of the system's")
+      .option('--dry-run', 'print what would be done, change nothing')
+      .addOption(new Option('--unit-dir <dir>', 'write here instead (tests)').hideHelp())
+      .addOption(new Option('--kind <kind>', 'systemd or launchd (default: by platform)').hideHelp());
+  serviceOptions(
+    service
+      .command('install')
+      .description('write a service that runs `comfyvisor run` (everything after -- goes to ComfyUI)')
+      .option('--workspace <path>', 'the ComfyGit workspace (required)')
+      .option(
+        '--environment <name>',
+        "the environment to start (default: workspace.json's active_environment)",
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'sudo comfyvisor service install --workspace /srv/comfygit -- --listen 0.0.0.0 --port 8188',
+        'comfyvisor service install --user --workspace ~/comfygit --environment flux --name comfyui-flux',
+      ]),
+    )
+    .action(async (opts) =>
+      done((await import('./commands/service.ts')).serviceInstallCommand(opts, comfyuiArgs)),
+    );
+  serviceOptions(
+    service.command('uninstall').description('remove a service written by `service install`'),
+  ).action(async (opts) => done((await import('./commands/service.ts')).serviceUninstallCommand(opts)));
 
   program
     .command('setup')

@@ -4,10 +4,16 @@
 It behaves like ComfyUI where a supervisor can see it: it starts from an environment's
 `ComfyUI/` folder, serves HTTP on --port (GET /system_stats answers once it is ready), exits with
 the code it is asked for (POST /exit/<code>: 42 restart, 43 switch), and dies on SIGTERM.
+POST /hang makes a serving fake hang from then on (HTTP silent, process alive).
 
 Behaviour comes from `fake_comfyui.json` beside this file (read at every start), overridden by
 environment variables:
-  mode            serve | crash | hang | slow        FAKE_COMFYUI_MODE
+  mode            serve | crash | hang | slow | busy | hung   FAKE_COMFYUI_MODE
+                  hang: never listens; busy: serves while its main thread "generates"
+                  (CPU work and long blocking sleeps); hung: serves, then goes silent
+  hang_after_ms   hung mode: serve this long, then hang (0)   FAKE_COMFYUI_HANG_AFTER_MS
+  hang_file       hang as soon as this file exists           FAKE_COMFYUI_HANG_FILE
+  busy_block_ms   busy mode: each blocking step (2000)       FAKE_COMFYUI_BUSY_BLOCK_MS
   crash_code      exit code of crash mode (1)        FAKE_COMFYUI_CRASH_CODE
   start_delay_ms  delay before listening (slow)      FAKE_COMFYUI_START_DELAY_MS
   ignore_sigterm  record SIGTERM but keep running    FAKE_COMFYUI_IGNORE_SIGTERM=1
@@ -19,12 +25,18 @@ environment variables:
 
 Every step is appended as a JSON line to $FAKE_COMFYUI_EVENTS, or else to
 <workspace>/fake-comfyui-events.jsonl when the workspace (a folder holding environments/) is
-found above the working directory: started, listening, sigterm, exited, child_started.
+found above the working directory: started, listening, sigterm, exited, child_started, busy,
+hung.
+
+A hung fake keeps its listening socket open (the kernel still accepts connections) but answers
+nothing: requests in flight block forever and the accept loop stops, like a ComfyUI whose event
+loop is stuck. It still dies on SIGTERM (unless told to ignore it).
 """
 
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -91,6 +103,9 @@ def load_behaviour():
         "spawn_child": ("FAKE_COMFYUI_SPAWN_CHILD", lambda v: v == "1"),
         "exit_after_ms": ("FAKE_COMFYUI_EXIT_AFTER_MS", int),
         "exit_code": ("FAKE_COMFYUI_EXIT_CODE", int),
+        "hang_after_ms": ("FAKE_COMFYUI_HANG_AFTER_MS", int),
+        "hang_file": ("FAKE_COMFYUI_HANG_FILE", str),
+        "busy_block_ms": ("FAKE_COMFYUI_BUSY_BLOCK_MS", int),
     }
     for key, (var, convert) in overrides.items():
         if var in os.environ:
@@ -127,8 +142,38 @@ def exit_now(code):
     os._exit(code)
 
 
+HUNG = threading.Event()
+NEVER = threading.Event()
+SERVER = None
+JOBS = {"done": 0, "running": False}
+
+
+def hang_now(reason):
+    """From now on answer nothing: block every handler and stop accepting (the socket stays open)."""
+    if HUNG.is_set():
+        return
+    HUNG.set()
+    record("hung", reason=reason)
+    print("[fake ComfyUI] hung (%s): HTTP is silent from now on" % reason, flush=True)
+    if SERVER is not None:
+        threading.Thread(target=SERVER.shutdown, daemon=True).start()
+
+
+def watch_hang_file(path):
+    while not HUNG.is_set():
+        if os.path.exists(path):
+            hang_now("hang_file")
+            return
+        time.sleep(0.02)
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "FakeComfyUI/1.0"
+
+    def handle_one_request(self):
+        if HUNG.is_set():
+            NEVER.wait()
+        super().handle_one_request()
 
     def log_message(self, format, *args):  # keep the output quiet and useful
         pass
@@ -151,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
                 "pid": os.getpid(),
                 "system": {"os": os.name, "python_version": sys.version, "comfyui_version": "fake"},
                 "devices": [],
+                "busy": JOBS["running"],
+                "jobs_done": JOBS["done"],
             })
         elif self.path == "/":
             data = ("<!doctype html><title>fake ComfyUI</title><h1>fake ComfyUI (%s)</h1>" % ENV).encode()
@@ -172,6 +219,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.reply(200, {"exiting": code})
             threading.Timer(0.01, exit_now, args=(code,)).start()
+        elif path == "/hang":
+            self.reply(200, {"hanging": True})
+            hang_now("request")
         elif path in ("/manager/reboot", "/api/manager/reboot", "/v2/manager/reboot"):
             session = os.environ.get("__COMFY_CLI_SESSION__")
             if session:
@@ -230,10 +280,14 @@ def main():
     if delay:
         time.sleep(delay / 1000.0)
 
+    global SERVER
     host, port = parse_args(args)
     ThreadingHTTPServer.allow_reuse_address = True
+    if ":" in host:
+        ThreadingHTTPServer.address_family = socket.AF_INET6
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
+    SERVER = server
     record("listening", port=server.server_address[1], host=host)
     print("fake ComfyUI (%s) listening on http://%s:%d" % (ENV or "no environment", host, server.server_address[1]),
           flush=True)
@@ -242,10 +296,34 @@ def main():
     if exit_after is not None:
         threading.Timer(int(exit_after) / 1000.0, exit_now, args=(int(behaviour.get("exit_code", 0)),)).start()
 
+    if mode == "hung":
+        threading.Timer(int(behaviour.get("hang_after_ms", 0) or 0) / 1000.0, hang_now, args=("hang_after_ms",)).start()
+    if behaviour.get("hang_file"):
+        threading.Thread(target=watch_hang_file, args=(behaviour["hang_file"],), daemon=True).start()
+
     try:
-        server.serve_forever(poll_interval=0.5)
+        if mode == "busy":
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+            generate(int(behaviour.get("busy_block_ms", 2000) or 2000))
+        server.serve_forever(poll_interval=0.05)
+        # serve_forever returns only when hung: the socket stays open, nothing answers.
+        while True:
+            time.sleep(3600)
     except KeyboardInterrupt:
         exit_now(0)
+
+
+def generate(block_ms):
+    """Busy mode's main thread: endless "generations", each CPU work then a long blocking call."""
+    record("busy", block_ms=block_ms)
+    while True:
+        JOBS["running"] = True
+        deadline = time.time() + 0.2
+        n = 0
+        while time.time() < deadline:  # holds the GIL in slices, like Python-side work
+            n += sum(i * i for i in range(1000))
+        time.sleep(block_ms / 1000.0)  # like a long GPU kernel: blocks, releases the GIL
+        JOBS["done"] += 1
 
 
 if __name__ == "__main__":

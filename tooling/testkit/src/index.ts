@@ -1,4 +1,6 @@
 export { fakeComfyuiPath } from './fake-comfyui.ts';
+export type { FakeProc, FakeProcess, FakeSocket } from './fake-proc.ts';
+export { createFakeProc } from './fake-proc.ts';
 export { freePort, httpJson, isAlive, killTracked, track, trackPid, waitFor } from './processes.ts';
 export { buildFakeCgWheel } from './wheel.ts';
 export type { CreateWorkspaceOptions, FakeBehaviour, FakeEvent, TestWorkspace } from './workspace.ts';

@@ -8,7 +8,11 @@ import { waitFor } from './processes.ts';
 
 /** How the fake ComfyUI of one environment behaves (written to `fake_comfyui.json` beside main.py). */
 export interface FakeBehaviour {
-  mode?: 'serve' | 'crash' | 'hang' | 'slow';
+  /**
+   * `hang`: never listens. `busy`: serves while its main thread "generates" (CPU work, then long
+   * blocking sleeps). `hung`: serves for `hangAfterMs`, then goes silent (socket open, no answers).
+   */
+  mode?: 'serve' | 'crash' | 'hang' | 'slow' | 'busy' | 'hung';
   crashCode?: number;
   startDelayMs?: number;
   ignoreSigterm?: boolean;
@@ -19,11 +23,17 @@ export interface FakeBehaviour {
   crashUnlessArgs?: string[];
   /** Crash only while this file is missing (the fake creates it): "crash once, then serve". */
   crashOnceFile?: string;
+  /** `hung` mode: serve this long before going silent. @default 0 */
+  hangAfterMs?: number;
+  /** Any mode that serves: go silent as soon as this file exists (see also `POST /hang`). */
+  hangFile?: string;
+  /** `busy` mode: how long each blocking step of a "generation" lasts. @default 2000 */
+  busyBlockMs?: number;
 }
 
 /** One line of the fake's events file. */
 export interface FakeEvent {
-  event: 'started' | 'listening' | 'sigterm' | 'exited' | 'child_started' | string;
+  event: 'started' | 'listening' | 'sigterm' | 'exited' | 'child_started' | 'busy' | 'hung' | string;
   pid: number;
   env: string | null;
   time: number;
@@ -32,6 +42,8 @@ export interface FakeEvent {
   child_pid?: number;
   argv?: string[];
   supervised?: string | null;
+  /** `hung`: what made it hang (`hang_after_ms`, `hang_file`, `request`). */
+  reason?: string;
   /** Position in the events file (0-based). */
   index: number;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readActiveEnvironment } from '@comfyvisor/detection';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { planInit, runUnderInit } from '../init-process.ts';
 import { VERSION } from '../version.ts';
 
 export interface RunOptions {
@@ -14,6 +15,9 @@ export interface RunOptions {
 
 /** `comfyvisor run`: supervise ComfyUI in the foreground until it stops; resolves with the exit code. */
 export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Promise<number> {
+  const init = planInit({ pid: process.pid, env: process.env });
+  if (init.kind === 'init') return runUnderInit(init.init, process.argv.slice(1));
+  if (init.kind === 'warn') process.stderr.write(`${init.message}\n`);
   const workspace = resolveWorkspace(options.workspace);
   const environment = options.environment ?? readActiveEnvironment(workspace);
   if (!environment)

@@ -1,0 +1,56 @@
+import { createFakeProc, type FakeProc } from '@comfyvisor/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isInProcessTree, processTree } from './process-tree.ts';
+
+let proc: FakeProc | undefined;
+afterEach(() => proc?.cleanup());
+
+function tree() {
+  // 1 ─ 100 (supervisor) ─ 200 (ComfyUI) ─┬ 300 ─ 400
+  //                                        └ 301
+  //   └ 500 (unrelated; its comm has spaces and parentheses)
+  return createFakeProc({
+    processes: [
+      { pid: 1, ppid: 0 },
+      { pid: 100, ppid: 1 },
+      { pid: 200, ppid: 100 },
+      { pid: 300, ppid: 200 },
+      { pid: 301, ppid: 200 },
+      { pid: 400, ppid: 300 },
+      { pid: 500, ppid: 1, comm: 'a) 7 (b' },
+    ],
+  });
+}
+
+describe('processTree / isInProcessTree (fake /proc)', () => {
+  it('lists a root and all its descendants, breadth-first', async () => {
+    proc = tree();
+    const options = { procRoot: proc.root, platform: 'linux' as const };
+    expect(await processTree(200, options)).toEqual([200, 300, 301, 400]);
+    expect(await processTree(400, options)).toEqual([400]);
+    expect(await processTree(999, options)).toEqual([]);
+  });
+
+  it('walks the parent chain: descendants are in, siblings and ancestors are not', async () => {
+    proc = tree();
+    const options = { procRoot: proc.root, platform: 'linux' as const };
+    expect(await isInProcessTree(400, 200, options)).toBe(true);
+    expect(await isInProcessTree(200, 200, options)).toBe(true);
+    expect(await isInProcessTree(100, 200, options)).toBe(false);
+    expect(await isInProcessTree(500, 200, options)).toBe(false);
+    expect(await isInProcessTree(999, 200, options)).toBe(false);
+    expect(await isInProcessTree(500, 1, options)).toBe(true);
+  });
+
+  it('without /proc (macOS) uses the injected process list', async () => {
+    const listProcesses = async () => [
+      { pid: 1, ppid: 0 },
+      { pid: 10, ppid: 1 },
+      { pid: 11, ppid: 10 },
+      { pid: 12, ppid: 1 },
+    ];
+    expect(await processTree(10, { platform: 'darwin', listProcesses })).toEqual([10, 11]);
+    expect(await isInProcessTree(11, 10, { platform: 'darwin', listProcesses })).toBe(true);
+    expect(await isInProcessTree(12, 10, { platform: 'darwin', listProcesses })).toBe(false);
+  });
+});
