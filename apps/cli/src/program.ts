@@ -61,7 +61,11 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .option('--workspace <path>', 'the ComfyGit workspace')
     .option('--timeout <seconds>', 'how long to wait', numberOption({ min: 0, max: 86_400 }), 30)
     .option('--orphans', 'instead: end the ComfyUI processes an earlier supervisor left behind')
-    .option('--grace <seconds>', 'with --orphans: SIGTERM to SIGKILL (default: stop_grace_s of the config)', numberOption({ min: 0, max: 3_600 }))
+    .option(
+      '--grace <seconds>',
+      'with --orphans: SIGTERM to SIGKILL (default: stop_grace_s of the config)',
+      numberOption({ min: 0, max: 3_600 }),
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts) =>
       done(
@@ -78,7 +82,12 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
       'switch the running ComfyUI to another environment; shows progress until complete, failed or rolled back',
     )
     .option('--workspace <path>', 'the ComfyGit workspace')
-    .option('--timeout <seconds>', 'give up waiting after this long', numberOption({ min: 1, max: 86_400 }), 600)
+    .option(
+      '--timeout <seconds>',
+      'give up waiting after this long',
+      numberOption({ min: 1, max: 86_400 }),
+      600,
+    )
     .option('--json', 'print the final status as JSON')
     .addHelpText('after', examples(['comfyvisor switch env2', 'comfyvisor switch flux-dev --json']))
     .action(async (env, opts) => done((await import('./commands/switch.ts')).switchCommand(env, opts)));
@@ -88,7 +97,12 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .description("ComfyUI's output as kept by the supervisor")
     .option('--workspace <path>', 'the ComfyGit workspace')
     .option('-f, --follow', 'keep printing new output')
-    .option('-n, --lines <count>', 'how many lines to show first', numberOption({ min: 0, max: 1_000_000, integer: true }), 100)
+    .option(
+      '-n, --lines <count>',
+      'how many lines to show first',
+      numberOption({ min: 0, max: 1_000_000, integer: true }),
+      100,
+    )
     .option('--supervisor', "the detached supervisor's own log (orchestrator.log) instead")
     .action(async (opts) => done((await import('./commands/logs.ts')).logsCommand(opts)));
 
@@ -157,7 +171,12 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .description(
       'a throw-away workspace with two environments running a fake ComfyUI, supervised in the foreground',
     )
-    .option('--port <port>', "the fake ComfyUI's preferred port", numberOption({ min: 1, max: 65_535, integer: true }), 8188)
+    .option(
+      '--port <port>',
+      "the fake ComfyUI's preferred port",
+      numberOption({ min: 1, max: 65_535, integer: true }),
+      8188,
+    )
     .option('--keep', 'keep the demo workspace afterwards')
     .action(async (opts) => done((await import('./commands/demo.ts')).demoCommand(opts)));
 

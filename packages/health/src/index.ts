@@ -2,6 +2,7 @@ export type { ComfyuiAddress } from './address.ts';
 export { comfyuiAddress, comfyuiUrl } from './address.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
+export { isPeerInProcessTree } from './peer-in-tree.ts';
 export type { PortOwnerOptions, PortProcess } from './port-owner.ts';
 export { findPeerProcess, findPortListeners } from './port-owner.ts';
 export type { ProbeResult } from './probe.ts';

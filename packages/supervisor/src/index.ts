@@ -16,6 +16,7 @@ export type { PortBusyPolicy } from './port-guard.ts';
 export type { SupervisorOptions } from './run-supervisor.ts';
 export { comfyuiLogPath, runSupervisor } from './run-supervisor.ts';
 export type { Settings } from './settings.ts';
+export { stopOrphans } from './stop-orphans.ts';
 export type { SupervisorCommand } from './supervisor-command.ts';
 export type { SupervisorEvent } from './supervisor-event.ts';
 export { createSync, findCg, toolingVenvDir } from './sync.ts';

@@ -15,7 +15,8 @@ const SCRIPT = [
   'while IFS= read -r line; do',
   '  case "$line" in',
   '    +*) groups="$groups ${line#+}" ;;',
-  '    -*) g="${line#-}"; groups=$(printf "%s\\n" $groups | grep -vx "$g" | tr "\\n" " ") ;;',
+  // shell builtins only: this runs as ComfyUI exits, beside the restart
+  '    -*) g="${line#-}"; kept=""; for x in $groups; do [ "$x" = "$g" ] || kept="$kept $x"; done; groups="$kept" ;;',
   '    =) exit 0 ;;',
   '  esac',
   'done',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { type Clock, comfyuiAddress } from '@comfyvisor/health';
+import { findOrphans } from '@comfyvisor/detection';
+import { type Clock, comfyuiAddress, findPortListeners, isPeerInProcessTree } from '@comfyvisor/health';
 import {
   createRotatingLog,
   FILE_NAMES,
@@ -15,9 +16,10 @@ import { EnvironmentUnusableError } from './errors.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
 import { createMetadataStore } from './metadata-store.ts';
 import { guardPidFile } from './pid-guard.ts';
-import { guardPort } from './port-guard.ts';
+import { guardPort, type PortHolder } from './port-guard.ts';
 import { startReaper } from './reaper.ts';
 import { type Settings, settingsFrom } from './settings.ts';
+import { stopOrphans } from './stop-orphans.ts';
 import { Supervisor } from './supervisor.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import { createSync, type SyncEnvironment } from './sync.ts';
@@ -56,6 +58,17 @@ export interface SupervisorOptions {
 /** Where ComfyUI's output is kept for `comfyvisor logs`. */
 export function comfyuiLogPath(workspace: string): string {
   return join(metadataDir(workspace), FILE_NAMES.comfyuiLog);
+}
+
+/** Who listens on ComfyUI's port; a ComfyUI an earlier supervisor of this workspace left is an orphan. */
+async function portHolders(workspace: string, port: number): Promise<PortHolder[]> {
+  const [listeners, orphans] = await Promise.all([findPortListeners(port), findOrphans(workspace)]);
+  return listeners.map((listener) => {
+    const orphan = orphans.find((o) => o.pid === listener.pid || o.descendants.includes(listener.pid));
+    return orphan
+      ? { pid: orphan.pid, commandLine: orphan.commandLine, orphan: true }
+      : { pid: listener.pid, commandLine: listener.commandLine, orphan: false };
+  });
 }
 
 /** The whole life of `comfyvisor run`: resolves with the exit code the process should end with. */
@@ -116,6 +129,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
           logger,
           clock: options.clock,
           signal,
+          findHolders: (port) => portHolders(options.workspace, port),
+          stopOrphan: async (holder) => {
+            const orphans = (await findOrphans(options.workspace)).filter((o) => o.pid === holder.pid);
+            await stopOrphans(orphans, settings.stopGraceMs);
+          },
         }),
     });
     if (settings.controlServer) {
@@ -124,6 +142,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
           comfyuiPort: address.port,
           version: options.version,
           replyDelayMs: settings.replyDelayMs,
+          peerIsComfyui: async ({ localPort, remotePort }) => {
+            const comfyui = supervisor.snapshot().comfyui;
+            if (!comfyui?.running) return false; // nothing of the caller's would be stopped
+            return isPeerInProcessTree(localPort, remotePort, comfyui.pid);
+          },
         });
         await writeControlPort(dir, control.port);
         logger.info(`control API on http://127.0.0.1:${control.port}`);

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { findOrphans, isProcessAlive, type Orphan } from '@comfyvisor/detection';
+import { findOrphans } from '@comfyvisor/detection';
 import { DEFAULT_CONFIG, FILE_NAMES, loadConfig, metadataDir, silentLogger } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
@@ -11,29 +11,6 @@ export interface StopOrphansOptions {
   json?: boolean;
   /** Seconds between SIGTERM and SIGKILL (default: the config's stop_grace_s). */
   grace?: string;
-}
-
-/** Alive and not a zombie (an orphan's zombie waits for init to reap it: it has stopped). */
-function isRunning(pid: number): boolean {
-  if (!isProcessAlive(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  // The group first (ComfyUI leads its own group when a supervisor started it), then the pid.
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, sig);
-    } catch {
-      // not a group leader, or already gone
-    }
-  }
 }
 
 async function graceOf(workspace: string, flag: string | undefined): Promise<number> {
@@ -48,29 +25,13 @@ async function graceOf(workspace: string, flag: string | undefined): Promise<num
   return (await loadConfig(dir, { logger: silentLogger })).orchestrator.stopGraceS;
 }
 
-/** SIGTERM to each orphan's group and its descendants, SIGKILL to whatever is left after the grace. */
-async function stopAll(orphans: Orphan[], graceMs: number): Promise<Map<number, 'terminated' | 'killed'>> {
-  const outcome = new Map<number, 'terminated' | 'killed'>();
-  const members = (o: Orphan) => [o.pid, ...o.descendants];
-  for (const orphan of orphans) for (const pid of members(orphan)) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  const alive = (o: Orphan) => members(o).some(isRunning);
-  while (orphans.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  for (const orphan of orphans) {
-    if (alive(orphan)) {
-      for (const pid of members(orphan)) signal(pid, 'SIGKILL');
-      outcome.set(orphan.pid, 'killed');
-    } else outcome.set(orphan.pid, 'terminated');
-  }
-  return outcome;
-}
-
 /** `comfyvisor stop --orphans`: ends the ComfyUI processes an earlier supervisor left behind. */
 export async function stopOrphansCommand(options: StopOrphansOptions): Promise<number> {
   const workspace = resolveWorkspace(options.workspace);
   const graceS = await graceOf(workspace, options.grace);
   const orphans = await findOrphans(workspace);
-  const outcome = await stopAll(orphans, graceS * 1000);
+  const { stopOrphans } = await import('@comfyvisor/supervisor');
+  const outcome = await stopOrphans(orphans, graceS * 1000);
   const stopped = orphans.map((o) => ({
     pid: o.pid,
     environment: o.environment,
