@@ -1,8 +1,18 @@
 #!/usr/bin/env node
+import module from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { main } from './main.ts';
 
+// Node ≥ 22.1 keeps V8's compiled code of our chunks on disk between runs (a no-op on Node 20).
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+const argv = process.argv.slice(2);
+// The supervisor idles for days: V8's optimizing compiler buys it nothing, and never running it keeps
+// ~3.5 MB of the node binary's code out of its RSS (scripts/bench-variants.ts, docs/performance.md).
+if (argv[0] === 'run') setFlagsFromString('--no-opt');
+
 // The only place that ends the process.
-main(process.argv.slice(2)).then(
+main(argv).then(
   (code) => {
     process.exitCode = code;
     // The supervisor's lifeline and sockets are unref'd; a quick exit keeps `status` fast.

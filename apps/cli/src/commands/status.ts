@@ -1,4 +1,3 @@
-import { get } from 'node:http';
 import { isSupervisorProcess } from '@comfyvisor/detection';
 import { readControlPort, readPidFile, readSwitchStatus, switchStatusToWire } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
@@ -12,8 +11,12 @@ export interface StatusReport {
   switch: Record<string, unknown> | null;
 }
 
-/** node:http rather than fetch: loading fetch costs ~40 ms, a third of this command's budget. */
-function getJson(url: string): Promise<Record<string, unknown> | null> {
+/**
+ * node:http rather than fetch (loading fetch, i.e. undici, costs ~40 ms of this command's budget), and
+ * imported only when a supervisor is there to ask (node:http's own modules cost ~3 ms to load).
+ */
+async function getJson(url: string): Promise<Record<string, unknown> | null> {
+  const { get } = await import('node:http');
   return new Promise((resolve) => {
     const req = get(url, { timeout: 1_500, agent: false }, (res) => {
       let body = '';
