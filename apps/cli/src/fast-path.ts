@@ -6,11 +6,14 @@
  * through commander as before, so the behaviour of every other form is commander's.
  */
 export type FastCommand =
-  | { command: 'run'; options: { workspace?: string; environment?: string; portCheck?: boolean } }
+  | {
+      command: 'run';
+      options: { workspace?: string; environment?: string; portCheck?: boolean; logFile?: string };
+    }
   | { command: 'status'; options: { workspace?: string; json?: boolean } };
 
 const VALUE_FLAGS = {
-  run: new Set(['--workspace', '--environment']),
+  run: new Set(['--workspace', '--environment', '--log-file']),
   status: new Set(['--workspace']),
 } as const;
 const SWITCHES = {
