@@ -131,7 +131,10 @@ export async function removeSwitchStatus(dir: string, options?: IpcOptions): Pro
   await removeFile(join(dir, FILE_NAMES.switchStatus), options);
 }
 
-const rawSchema = v.looseObject({});
+const rawSchema = v.pipe(
+  v.looseObject({}),
+  v.check((value) => !Array.isArray(value), 'expected a JSON object'),
+);
 
 /**
  * `.switch_status.json` exactly as it is on disk, wire names and any state (a `rolled_back` of the

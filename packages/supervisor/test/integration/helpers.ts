@@ -55,12 +55,25 @@ export interface StartOptions {
   env?: string;
   /** Runs after the workspace exists and before the supervisor starts (e.g. a waiting switch request). */
   prepare?: (ws: TestWorkspace) => Promise<void>;
+  /** A command the supervisor is started through (it must exec it in the same pid), e.g. `unshare`. */
+  prefix?: (ws: TestWorkspace) => string[];
+  /** Replaces the whole config file's text (after the test defaults are written). */
+  rawConfig?: string;
 }
 
 /** The supervisor as a real process on `ws` (tracked for killTracked). */
-export function spawnSupervisor(ws: TestWorkspace, env: string, comfyuiArgs: string[]): SupervisorProcess {
+export function spawnSupervisor(
+  ws: TestWorkspace,
+  env: string,
+  comfyuiArgs: string[],
+  prefix: string[] = [],
+): SupervisorProcess {
+  const [file, ...args] = [...prefix, process.execPath, FIXTURE, ws.root, env, ...comfyuiArgs] as [
+    string,
+    ...string[],
+  ];
   return track(
-    execa(process.execPath, [FIXTURE, ws.root, env, ...comfyuiArgs], {
+    execa(file, args, {
       reject: false,
       all: true,
     }),
@@ -87,9 +100,11 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
       ...(options.comfyui ? { comfyui: options.comfyui } : {}),
     },
   });
+  if (options.rawConfig !== undefined)
+    await writeFile(join(ws.metadataDir, 'orchestrator_config.json'), options.rawConfig);
   await options.prepare?.(ws);
   const port = await freePort();
-  const sup = spawnSupervisor(ws, options.env ?? 'env1', ['--port', String(port)]);
+  const sup = spawnSupervisor(ws, options.env ?? 'env1', ['--port', String(port)], options.prefix?.(ws));
   let stderr = '';
   sup.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
