@@ -131,9 +131,9 @@ export async function removeSwitchStatus(dir: string, options?: IpcOptions): Pro
   await removeFile(join(dir, FILE_NAMES.switchStatus), options);
 }
 
-const rawSchema = v.pipe(
-  v.looseObject({}),
-  v.check((value) => !Array.isArray(value), 'expected a JSON object'),
+const rawSchema = v.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'expected a JSON object',
 );
 
 /**

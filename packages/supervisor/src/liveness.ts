@@ -9,6 +9,8 @@ export interface LivenessOptions {
   probe: (signal: AbortSignal) => Promise<boolean>;
   clock: Clock;
   signal: AbortSignal;
+  /** Called once, at the first good answer. */
+  onArmed?: (() => void) | undefined;
 }
 
 export type LivenessResult = { hung: true; failures: number } | { hung: false };
@@ -29,6 +31,7 @@ export async function watchLiveness(options: LivenessOptions): Promise<LivenessR
     const ok = await options.probe(signal).catch(() => false);
     if (signal.aborted) break;
     if (ok) {
+      if (!armed) options.onArmed?.();
       armed = true;
       failed = 0;
     } else if (armed && ++failed >= options.failures) return { hung: true, failures: failed };

@@ -31,6 +31,12 @@ export interface PortGuardOptions {
   stopOrphan?: ((holder: PortHolder) => Promise<void>) | undefined;
 }
 
+/** A command line as one bounded line (arguments may hold newlines). */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 const defaultIsBusy = async (host: string, port: number) => (await probeTcp(host, port, 200)).ok;
 
 /**
@@ -53,7 +59,7 @@ export async function guardPort(options: PortGuardOptions): Promise<void> {
   }
   const others = holders.filter((h) => !h.orphan);
   const who = others.length
-    ? others.map((h) => `pid ${h.pid} (${h.commandLine.join(' ').slice(0, 160)})`).join(', ')
+    ? others.map((h) => `pid ${h.pid} (${oneLine(h.commandLine.join(' '), 160)})`).join(', ')
     : 'a process we cannot see';
   if (others.length === 0 && holders.length > 0 && !(await isBusy(host, port))) return;
   if (options.policy === 'refuse') {

@@ -327,6 +327,7 @@ export class Supervisor {
       probe: this.livenessProbe,
       clock: this.world.clock,
       signal,
+      onArmed: () => this.deps.logger.debug(`liveness: ComfyUI pid ${proc.pid} answers; watching for hangs`),
     }).then((result) => {
       if (result.hung) this.mailbox.push({ kind: 'hung', proc, failures: result.failures });
     });

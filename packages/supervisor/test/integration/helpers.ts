@@ -54,7 +54,9 @@ export interface StartOptions {
   /** The environment the supervisor is started on. @default 'env1' */
   env?: string;
   /** Runs after the workspace exists and before the supervisor starts (e.g. a waiting switch request). */
-  prepare?: (ws: TestWorkspace) => Promise<void>;
+  prepare?: (ws: TestWorkspace, comfyuiPort: number) => Promise<void>;
+  /** ComfyUI's --port. @default a free port from the OS */
+  comfyuiPort?: number;
   /** A command the supervisor is started through (it must exec it in the same pid), e.g. `unshare`. */
   prefix?: (ws: TestWorkspace) => string[];
   /** Replaces the whole config file's text (after the test defaults are written). */
@@ -102,8 +104,8 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
   });
   if (options.rawConfig !== undefined)
     await writeFile(join(ws.metadataDir, 'orchestrator_config.json'), options.rawConfig);
-  await options.prepare?.(ws);
-  const port = await freePort();
+  const port = options.comfyuiPort ?? (await freePort());
+  await options.prepare?.(ws, port);
   const sup = spawnSupervisor(ws, options.env ?? 'env1', ['--port', String(port)], options.prefix?.(ws));
   let stderr = '';
   sup.stderr?.on('data', (chunk: Buffer) => {
