@@ -14,7 +14,9 @@ export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Pr
   const workspace = resolveWorkspace(options.workspace);
   const environment = options.environment ?? readActiveEnvironment(workspace);
   if (!environment)
-    throw new UserError('no environment given and the workspace has no active environment (pass --environment)');
+    throw new UserError(
+      'no environment given and the workspace has no active environment (pass --environment)',
+    );
   // The supervisor checks the environment and ComfyUI's port (once, beside the first sync); its
   // errors for those are the user's to fix and come out as one line.
   const { runSupervisor } = await import('@comfyvisor/supervisor');
