@@ -121,6 +121,8 @@ export function followFile(path: string, options: FollowOptions): Follower {
           if (!info) break;
           if (info.ino === ino) {
             for (const name of unseen) readWhole(name);
+            // Renamed by a rotation: the writer is about to make the new file; nothing to say.
+            missingSaid = true;
             break;
           }
           unseen.unshift(rotated(n));
