@@ -107,6 +107,19 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .action(async (opts) => done((await import('./commands/logs.ts')).logsCommand(opts)));
 
   program
+    .command('events')
+    .description('what the supervisor did: starts, exits, restarts and why, switches, syncs, give-ups')
+    .option('--workspace <path>', 'the ComfyGit workspace')
+    .option('--since <duration>', 'only the last 30m, 1h, 2d, …')
+    .option('--json', 'the events as JSON lines, as in events.jsonl')
+    .option('-f, --follow', 'keep printing new events')
+    .addHelpText(
+      'after',
+      examples(['comfyvisor events --since 12h', 'comfyvisor events -f --json | jq .type']),
+    )
+    .action(async (opts) => done((await import('./commands/events.ts')).eventsCommand(opts)));
+
+  program
     .command('detect')
     .description('what comfyvisor sees from here: workspace, managed or not, environments, supervisor')
     .option('--workspace <path>', 'the ComfyGit workspace')

@@ -4,6 +4,7 @@ import { isWorkspace } from '@comfyvisor/detection';
 import { metadataDir, readStartupState } from '@comfyvisor/ipc-files';
 import { type Context, Hono } from 'hono';
 import { dashboardHtml } from './dashboard.ts';
+import { dashboardStream } from './dashboard-stream.ts';
 import { describeEnvironments } from './environments.ts';
 import { comfyuiOrigins, guard, limitBody } from './guard.ts';
 import { idleStatus, readRawControlPort, readRawSwitchStatus } from './raw-files.ts';
@@ -129,6 +130,10 @@ function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
     }
     return c.json({ file: null, lines: [] });
   });
+
+  // For the dashboard: what it shows, pushed as server-sent events.
+  const stream = dashboardStream(workspace);
+  route('GET', '/v2/comfygit/dashboard/stream', async (c) => stream(c));
 
   // A known path with another method: 405 with Allow, as aiohttp answers.
   for (const [path, methods] of allowed) {

@@ -1,3 +1,5 @@
+import { DASHBOARD_SCRIPT } from './dashboard-script.ts';
+
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -12,7 +14,8 @@ function escapeHtml(text: string): string {
 
 /**
  * The dashboard: one page, plain HTML and a little inline JavaScript, served by the bridge so it
- * works while ComfyUI is down. It polls the same routes the ComfyGit panel uses, and shows a
+ * works while ComfyUI is down. The bridge pushes what it shows (server-sent events, see
+ * dashboard-stream.ts): the state, a timeline of what the supervisor did, and shows a
  * switch's end as the panel does: `complete`, `rolled_back` (the source runs again) or
  * `critical_failure` (nothing runs); `failed` and `aborted` of older supervisors are ends too.
  */
@@ -38,6 +41,12 @@ export function dashboardHtml(options: { workspace?: string | undefined } = {}):
   button[disabled] { opacity: .5; cursor: default; }
   progress { width: 100%; height: 1.2rem; }
   #messages { font-size: .9rem; margin: .3rem 0 0; padding-left: 1.2rem; }
+  ol.timeline { list-style: none; padding: 0; margin: 0; max-height: 22rem; overflow: auto; border-left: 3px solid #8884; }
+  ol.timeline li { padding: .25rem .6rem; font-size: .9rem; display: grid; grid-template-columns: 10rem 1fr; gap: .6rem; align-items: baseline; }
+  ol.timeline time { color: #888; font-variant-numeric: tabular-nums; }
+  .k-restart { border-left: 4px solid #0969da; } .k-crash, .k-give-up, .k-switch-bad { border-left: 4px solid #cf222e; }
+  .k-hang { border-left: 4px solid #9a6700; } .k-switch-ok { border-left: 4px solid #1a7f37; } .k-supervisor { border-left: 4px solid #8886; }
+  .counts span { margin-right: 1rem; }
   pre { background: #8881; padding: .6rem; border-radius: 6px; max-height: 18rem; overflow: auto; font-size: .8rem; }
 </style>
 </head>
@@ -50,6 +59,8 @@ export function dashboardHtml(options: { workspace?: string | undefined } = {}):
   <dl>
     <dt>Supervisor</dt><dd id="supervisor" aria-live="polite">…</dd>
     <dt>ComfyUI</dt><dd id="comfyui">…</dd>
+    <dt>Uptime</dt><dd id="uptime">—</dd>
+    <dt>Open</dt><dd><a id="comfyui-link" target="_blank" rel="noopener">ComfyUI</a></dd>
     <dt>Environment</dt><dd id="current-env">…</dd>
   </dl>
   <button id="restart" type="button">Restart</button>
@@ -65,88 +76,19 @@ export function dashboardHtml(options: { workspace?: string | undefined } = {}):
   <ul class="envs" id="environments" aria-label="Environments"></ul>
 </section>
 
+<section aria-labelledby="timeline-h">
+  <h2 id="timeline-h">What happened</h2>
+  <div class="counts muted" id="counts"></div>
+  <ol class="timeline" id="timeline" aria-label="Timeline"></ol>
+</section>
+
 <section aria-labelledby="log-h">
   <h2 id="log-h">Log</h2>
   <pre id="log" aria-label="Log tail"></pre>
 </section>
 
 <script>
-const $ = (id) => document.getElementById(id);
-let current = null;
-let lastMessage = '';
-const FINAL = ['complete', 'rolled_back', 'critical_failure', 'failed', 'aborted'];
-function outcome(s) {
-  const target = s.target_env || 'the target environment';
-  const why = s.error ? ': ' + s.error : '';
-  if (s.state === 'complete') return { kind: 'ok', text: 'Switched to ' + target + '.' };
-  if (s.state === 'rolled_back')
-    return { kind: 'warn', text: 'Switch to ' + target + ' failed' + why + '. ' + (s.source_env || 'The previous environment') + ' is running again.' };
-  if (s.state === 'critical_failure')
-    return { kind: 'bad', text: 'Switch to ' + target + ' failed and so did the rollback' + why + '. Nothing is running: read the log below, then start ComfyUI again' + (s.recovery_command ? ' (' + s.recovery_command + ')' : '') + '.' };
-  if (s.state === 'failed' || s.state === 'aborted') return { kind: 'bad', text: 'Switch to ' + target + ' ' + s.state + why + '.' };
-  return null;
-}
-async function getJson(path) {
-  try { const r = await fetch(path); return { status: r.status, body: await r.json() }; }
-  catch { return { status: 0, body: null }; }
-}
-async function post(path, body) {
-  const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  let data = null; try { data = await r.json(); } catch {}
-  return { status: r.status, body: data };
-}
-function note(text) {
-  if (!text || text === lastMessage) return;
-  lastMessage = text;
-  const li = document.createElement('li'); li.textContent = text; $('messages').appendChild(li);
-  while ($('messages').children.length > 8) $('messages').firstChild.remove();
-}
-async function refresh() {
-  const [health, status, envs, logs] = await Promise.all([
-    getJson('/v2/comfygit/orchestrator/health'), getJson('/v2/comfygit/switch_status'),
-    getJson('/v2/comfygit/environments'), getJson('/v2/comfygit/logs?lines=40')]);
-  const h = health.status === 200 ? health.body : null;
-  $('supervisor').textContent = h ? 'running (pid ' + h.pid + ')' : 'not running';
-  $('supervisor').className = h ? 'ok' : 'bad';
-  const c = h && h.comfyui;
-  $('comfyui').textContent = c ? (c.running ? 'running (pid ' + c.pid + ', up ' + c.uptime_seconds + ' s)' : 'stopped') : 'down';
-  $('comfyui').className = c && c.running ? 'ok' : 'bad';
-  current = h ? h.current_env : null;
-  $('current-env').textContent = current || '—';
-  const s = status.body || { state: 'idle' };
-  const busy = s.state && !['idle', 'unknown', ...FINAL].includes(s.state);
-  $('progress').value = s.progress || 0;
-  $('progress').setAttribute('aria-valuenow', String(s.progress || 0));
-  $('switch-state').textContent = s.state === 'idle' ? 'idle' : s.state + ' (' + (s.progress || 0) + '%)' + (s.target_env ? ' → ' + s.target_env : '');
-  note(s.message && s.state !== 'idle' ? s.message : '');
-  const o = outcome(s);
-  $('switch-outcome').textContent = o ? o.text : '';
-  $('switch-outcome').className = o ? o.kind : '';
-  const list = $('environments');
-  const names = envs.body && Array.isArray(envs.body.environments) ? envs.body.environments.map((e) => e.name) : [];
-  if (list.dataset.names !== names.join(',') + '|' + current + '|' + busy) {
-    list.dataset.names = names.join(',') + '|' + current + '|' + busy;
-    list.replaceChildren(...names.map((name) => {
-      const li = document.createElement('li');
-      const label = document.createElement('span'); label.textContent = name + (name === current ? ' (current)' : '');
-      const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Switch'; b.setAttribute('aria-label', 'Switch to ' + name);
-      b.disabled = name === current || busy;
-      b.onclick = async () => {
-        b.disabled = true;
-        const r = await post('/v2/comfygit/switch_environment', { target_env: name });
-        note(r.status === 200 ? 'Switch to ' + name + ' requested' : 'Switch refused: ' + (r.body && r.body.error));
-        refresh();
-      };
-      li.append(label, b); return li;
-    }));
-  }
-  $('log').textContent = logs.body ? logs.body.lines.join('\\n') : '';
-}
-$('restart').onclick = async () => { const r = await post('/v2/comfygit/orchestrator/restart'); note(r.status === 200 ? 'Restart requested' : 'Restart failed: ' + (r.body && r.body.error)); };
-$('stop').onclick = async () => { if (!confirm('Stop ComfyUI and the supervisor?')) return; const r = await post('/v2/comfygit/orchestrator/kill'); note(r.status === 200 ? 'Stop requested' : 'Stop failed: ' + (r.body && r.body.error)); };
-refresh();
-setInterval(refresh, 500);
-</script>
+${DASHBOARD_SCRIPT}</script>
 </body>
 </html>`;
 }

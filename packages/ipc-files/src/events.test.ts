@@ -71,6 +71,23 @@ describe('events.jsonl', () => {
     expect(JSON.stringify(events.find((e) => e.type === 'huge')).length).toBeLessThan(2000);
   });
 
+  it('an append that cannot be made is reported to onError, never thrown', async () => {
+    const dir = join(tempMetadataDir(), 'gone');
+    const errors: unknown[] = [];
+    await appendEvent(dir, { type: 'x' }, { onError: (e) => errors.push(e) });
+    await appendEvent(
+      dir,
+      { type: 'y' },
+      {
+        onError: () => {
+          throw new Error('reporter broke');
+        },
+      },
+    );
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
   it('nothing there reads as no events', async () => {
     const dir = tempMetadataDir();
     expect(await readEvents(dir)).toEqual({ events: [], skipped: 0 });

@@ -21,6 +21,8 @@ export interface AppendEventOptions {
   keep?: number | undefined;
   /** ms since the epoch. @default Date.now */
   now?: (() => number) | undefined;
+  /** Told why an append was dropped (appendEvent itself never throws). */
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 /** A longer line is replaced by a bounded description of the event. */
@@ -60,7 +62,15 @@ export async function appendEvent(
 ): Promise<void> {
   const line = toLine(event, (options.now ?? Date.now)() / 1000);
   const previous = queues.get(dir) ?? Promise.resolve();
-  const next = previous.then(() => appendLine(dir, line, options)).catch(() => {});
+  const next = previous
+    .then(() => appendLine(dir, line, options))
+    .catch((error: unknown) => {
+      try {
+        options.onError?.(error);
+      } catch {
+        // the caller's report failed: the event is dropped all the same
+      }
+    });
   queues.set(dir, next);
   await next;
   if (queues.get(dir) === next) queues.delete(dir);

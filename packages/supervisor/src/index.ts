@@ -9,14 +9,18 @@ export {
   PortBusyError,
   SupervisorAlreadyRunningError,
 } from './errors.ts';
+export type { EventLog, EventLogOptions } from './event-log.ts';
+export { combineRecorders, createEventLog } from './event-log.ts';
 export { EXIT_CLEAN, EXIT_RESTART, EXIT_SWITCH } from './exit-policy.ts';
-export type { Logger } from './logger.ts';
+export type { ConsoleLoggerOptions, Logger } from './logger.ts';
 export { createConsoleLogger, silentLogger } from './logger.ts';
+export type { Metrics, MetricsOptions, MetricsSnapshot } from './metrics.ts';
+export { createMetrics } from './metrics.ts';
 export type { PortBusyPolicy } from './port-guard.ts';
 export type { SupervisorOptions } from './run-supervisor.ts';
 export { comfyuiLogPath, runSupervisor } from './run-supervisor.ts';
 export type { Settings } from './settings.ts';
 export { stopOrphans } from './stop-orphans.ts';
 export type { SupervisorCommand } from './supervisor-command.ts';
-export type { SupervisorEvent } from './supervisor-event.ts';
+export type { RecordEvent, SupervisorEvent } from './supervisor-event.ts';
 export { createSync, findCg, toolingVenvDir } from './sync.ts';

@@ -8,16 +8,38 @@ export interface Logger {
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-/** Lines prefixed `[comfyvisor]` on stderr, from `level` up. */
+export interface ConsoleLoggerOptions {
+  /**
+   * `text`: `[comfyvisor] message` lines; `json`: one `{"time","level","msg"}` object a line
+   * (ISO time; for log collectors). Config `log_format`. @default 'text'
+   */
+  format?: 'text' | 'json' | undefined;
+  /** For `json` lines. @default Date.now */
+  now?: (() => number) | undefined;
+}
+
+/** Lines on stderr from `level` up: prefixed `[comfyvisor]`, or JSON lines with `format: 'json'`. */
 export function createConsoleLogger(
   level: string = 'info',
   write: (line: string) => void = (l) => process.stderr.write(l),
+  options: ConsoleLoggerOptions = {},
 ): Logger {
   const min = Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
-  const at = (index: number, name: string) => (message: string) => {
-    if (index >= min) write(`[comfyvisor]${name === 'info' ? '' : ` ${name}:`} ${message}\n`);
+  const now = options.now ?? Date.now;
+  const json = options.format === 'json';
+  const at = (index: number) => {
+    const name = LEVELS[index] as (typeof LEVELS)[number];
+    const label = name === 'warn' ? 'warning' : name;
+    return (message: string) => {
+      if (index < min) return;
+      write(
+        json
+          ? `${JSON.stringify({ time: new Date(now()).toISOString(), level: name, msg: message })}\n`
+          : `[comfyvisor]${name === 'info' ? '' : ` ${label}:`} ${message}\n`,
+      );
+    };
   };
-  return { debug: at(0, 'debug'), info: at(1, 'info'), warn: at(2, 'warning'), error: at(3, 'error') };
+  return { debug: at(0), info: at(1), warn: at(2), error: at(3) };
 }
 
 const noop = () => {};

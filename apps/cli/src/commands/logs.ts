@@ -1,8 +1,39 @@
-import { createReadStream, existsSync, statSync, watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { FILE_NAMES } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
+import { followFile } from '../follow-file.ts';
+
+const BLOCK = 64 * 1024;
+
+/** The last `count` lines of the file open at `fd` (up to `size`), read backwards block by block. */
+export function lastLines(fd: number, size: number, count: number): Buffer {
+  if (count === 0 || size === 0) return Buffer.alloc(0);
+  const blocks: Buffer[] = [];
+  let start = size;
+  let newlines = 0;
+  while (start > 0) {
+    const length = Math.min(BLOCK, start);
+    start -= length;
+    const block = Buffer.alloc(length);
+    readSync(fd, block, 0, length, start);
+    blocks.unshift(block);
+    // a file ending in a newline has `count + 1` of them around its last `count` lines
+    for (const byte of block) if (byte === 0x0a) newlines++;
+    if (newlines > count) break;
+  }
+  const text = Buffer.concat(blocks);
+  let seen = 0;
+  let cut = 0;
+  for (let i = text.length - 2; i >= 0; i--) {
+    if (text[i] === 0x0a && ++seen === count) {
+      cut = i + 1;
+      break;
+    }
+  }
+  return text.subarray(cut);
+}
 
 /** `comfyvisor logs [-f]`: ComfyUI's output as kept by the supervisor (or the supervisor's own log). */
 export async function logsCommand(options: {
@@ -12,48 +43,37 @@ export async function logsCommand(options: {
   supervisor?: boolean;
 }): Promise<number> {
   const dir = metadataOf(resolveWorkspace(options.workspace));
-  const file = join(dir, options.supervisor ? 'orchestrator.log' : 'comfyui.log');
-  if (!existsSync(file) && !options.follow) throw new UserError(`no log yet: ${file}`);
+  const file = join(dir, options.supervisor ? FILE_NAMES.log : FILE_NAMES.comfyuiLog);
   const count = Number(options.lines ?? 100);
   if (!Number.isInteger(count) || count < 0)
-    throw new UserError(`--lines must be a whole number, not "${options.lines}"`);
-  let offset = 0;
-  if (existsSync(file)) {
-    const text = await readFile(file, 'utf8');
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    process.stdout.write(
-      lines
-        .slice(-count || lines.length)
-        .map((l) => `${l}\n`)
-        .join(''),
-    );
-    offset = Buffer.byteLength(text);
+    throw new UserError(`--lines must be a whole number, not "${options.lines}"`, 2);
+  if (!existsSync(file) && !options.follow) throw new UserError(`no log yet: ${file}`);
+  // One descriptor for the tail and the follow, so a rotation in between loses nothing.
+  let fd: number | null = null;
+  let size = 0;
+  try {
+    fd = openSync(file, 'r');
+    size = fstatSync(fd).size;
+    process.stdout.write(lastLines(fd, size, count));
+  } catch {
+    if (fd !== null) closeSync(fd);
+    fd = null;
+    if (!options.follow) throw new UserError(`cannot read ${file}`);
+    process.stderr.write(`comfyvisor: ${file} is not there yet; waiting for it\n`);
   }
-  if (!options.follow) return 0;
+  if (!options.follow) {
+    if (fd !== null) closeSync(fd);
+    return 0;
+  }
   await new Promise<void>((resolve) => {
-    let reading = false;
-    const pump = () => {
-      if (reading || !existsSync(file)) return;
-      const size = statSync(file).size;
-      if (size < offset) offset = 0; // truncated or replaced
-      if (size === offset) return;
-      reading = true;
-      const stream = createReadStream(file, { start: offset, end: size - 1 });
-      stream.on('data', (chunk) => process.stdout.write(chunk));
-      stream.on('end', () => {
-        offset = size;
-        reading = false;
-        pump();
-      });
-    };
-    const watcher = watch(dir, (_event, name) => {
-      if (name === null || file.endsWith(name)) pump();
+    const follower = followFile(file, {
+      fd: fd ?? undefined,
+      from: size,
+      onData: (chunk) => process.stdout.write(chunk),
+      onNotice: (message) => process.stderr.write(`comfyvisor: ${message}\n`),
     });
-    const timer = setInterval(pump, 1000);
     const stop = () => {
-      watcher.close();
-      clearInterval(timer);
+      follower.stop();
       resolve();
     };
     process.once('SIGINT', stop);

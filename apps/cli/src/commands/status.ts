@@ -1,7 +1,9 @@
 import { isSupervisorProcess } from '@comfyvisor/detection';
 import { readControlPort, readPidFile, readSwitchStatus, switchStatusToWire } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
+import { describeExit, localTime } from '../event-text.ts';
 import { formatDuration, printJson, table } from '../output.ts';
+import { type RecentEvents, readRecentEvents } from '../recent-events.ts';
 
 export interface StatusReport {
   workspace: string;
@@ -9,6 +11,8 @@ export interface StatusReport {
   current_env: string | null;
   comfyui: { pid: number; running: boolean; uptime_seconds: number } | null;
   switch: Record<string, unknown> | null;
+  /** Restarts, crashes and hangs of the last 24 h and the last exit of ComfyUI, from events.jsonl. */
+  events: RecentEvents;
 }
 
 /**
@@ -40,10 +44,11 @@ async function getJson(url: string): Promise<Record<string, unknown> | null> {
 /** Gathers the status from the files and, when a supervisor answers, its control API. */
 export async function gatherStatus(workspace: string): Promise<StatusReport> {
   const dir = metadataOf(workspace);
-  const [pid, port, status] = await Promise.all([
+  const [pid, port, status, events] = await Promise.all([
     readPidFile(dir),
     readControlPort(dir),
     readSwitchStatus(dir),
+    readRecentEvents(dir),
   ]);
   const alive = pid !== null && isSupervisorProcess(pid);
   const health = alive && port !== null ? await getJson(`http://127.0.0.1:${port}/health`) : null;
@@ -53,6 +58,7 @@ export async function gatherStatus(workspace: string): Promise<StatusReport> {
     current_env: (health?.current_env as string | undefined) ?? null,
     comfyui: (health?.comfyui as StatusReport['comfyui'] | undefined) ?? null,
     switch: status ? switchStatusToWire(status) : null,
+    events,
   };
 }
 
@@ -85,6 +91,20 @@ export async function statusCommand(options: { workspace?: string; json?: boolea
       ? `${sw.state} ${sw.progress}%: ${sw.message}${sw.error ? ` (${String(sw.error).split('\n')[0]})` : ''}`
       : 'idle',
   ]);
+  const ev = report.events;
+  const reasons = Object.entries(ev.restarts_by_reason)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ');
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  rows.push([
+    `last ${ev.window_hours} h`,
+    `${plural(ev.restarts, 'restart')}${reasons ? ` (${reasons})` : ''}, ${plural(ev.crashes, 'crash').replace('crashs', 'crashes')}, ${plural(ev.hangs, 'hang')}`,
+  ]);
+  if (ev.last_exit)
+    rows.push([
+      'last exit',
+      `${localTime(ev.last_exit.time)} ${ev.last_exit.env}: ${describeExit({ ...ev.last_exit, type: 'comfyui_exit' })}, ${ev.last_exit.meaning}`,
+    ]);
   process.stdout.write(`${table(rows)}\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 // The dashboard in a real browser: Debian's chromium driven by playwright-core (never a downloaded browser).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILE_NAMES } from '@comfyvisor/ipc-files';
+import { FILE_NAMES, writeStartupState } from '@comfyvisor/ipc-files';
 import { startBridgeServer } from '@comfyvisor/panel-bridge';
 import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
 import { type Browser, chromium } from 'playwright-core';
@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeWorkspace, startComfyvisor } from './helpers.ts';
 
 const SCREENSHOT = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard.png');
+const TIMELINE_SCREENSHOT = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard-timeline.png');
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -113,6 +114,74 @@ describe('dashboard', () => {
         );
       write({ state: 'complete', message: 'Successfully switched to env2' });
       await expect.poll(outcome, { timeout: 10_000 }).toBe('Switched to env2.');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('pushes a timeline of a restart and a failed switch, the uptime and a link to ComfyUI, without polling', async () => {
+    const ws = await bridgeWorkspace({ env2: { mode: 'crash', crashCode: 3 } });
+    const port = await freePort();
+    // What ComfyUI's side writes at start-up (the fake does not): the dashboard's link comes from it.
+    await writeStartupState(ws.metadataDir, {
+      pythonExecutable: 'python',
+      workingDirectory: join(ws.envDir('env1'), 'ComfyUI'),
+      argv: ['main.py', '--listen', '127.0.0.1', '--port', String(port)],
+      environmentName: 'env1',
+      workspaceRoot: ws.root,
+      port,
+    });
+    await startComfyvisor(ws, port);
+    const server = await startBridgeServer({ workspace: ws.root, port: 0 });
+    try {
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+      await page.goto(server.url);
+      const timeline = page.locator('#timeline li');
+      await expect
+        .poll(() => page.locator('#timeline li[data-type="supervisor_start"]').count(), { timeout: 10_000 })
+        .toBe(1);
+      await expect
+        .poll(() => page.locator('#comfyui').textContent(), { timeout: 10_000 })
+        .toMatch(/^running/);
+      expect(await page.locator('#comfyui-link').getAttribute('href')).toBe(`http://127.0.0.1:${port}/`);
+      await expect.poll(() => page.locator('#uptime').textContent()).toMatch(/^\d+s$/);
+
+      await page.getByRole('button', { name: 'Restart' }).click();
+      await expect
+        .poll(() => page.locator('#timeline li.k-restart').first().textContent(), { timeout: 15_000 })
+        .toMatch(/restarting env1: restart command$/);
+      await expect
+        .poll(() => page.locator('#comfyui').textContent(), { timeout: 15_000 })
+        .toMatch(/^running/);
+
+      await page.getByRole('button', { name: 'Switch to env2' }).click();
+      const failed = page.locator('#timeline li.k-switch-bad').first();
+      await expect
+        .poll(() => failed.textContent(), { timeout: 30_000 })
+        .toMatch(/switch env1 → env2 rolled back after \d+(\.\d)? s/);
+      await expect
+        .poll(() => page.locator('#switch-outcome').textContent(), { timeout: 10_000 })
+        .toMatch(/^Switch to env2 failed.*env1 is running again\.$/);
+      await expect.poll(() => page.locator('#current-env').textContent(), { timeout: 10_000 }).toBe('env1');
+      expect(await page.locator('#counts [data-kind="restart"]').textContent()).toBe('1 restart');
+      expect(await page.locator('#counts [data-kind="switch-bad"]').textContent()).toBe('1 switch failed');
+      // Newest first: the failed switch above the restart, above the supervisor's start.
+      const kinds = await timeline.evaluateAll((items) => items.map((li) => li.className));
+      expect(kinds.indexOf('k-switch-bad')).toBeLessThan(kinds.indexOf('k-restart'));
+      expect(kinds.at(-1)).toBe('k-supervisor');
+      // Pushed, not polled: after the page itself, one stream and the two button presses.
+      expect(requests.filter((r) => !r.endsWith('/favicon.ico'))).toEqual([
+        'GET /',
+        'GET /v2/comfygit/dashboard/stream',
+        'POST /v2/comfygit/orchestrator/restart',
+        'POST /v2/comfygit/switch_environment',
+      ]);
+      mkdirSync(join(TIMELINE_SCREENSHOT, '..'), { recursive: true });
+      await page.screenshot({ path: TIMELINE_SCREENSHOT, fullPage: true });
+      console.log(`dashboard timeline screenshot: ${TIMELINE_SCREENSHOT}`);
     } finally {
       await server.close();
     }

@@ -1,0 +1,221 @@
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  cleanupWorkspaces,
+  createWorkspace,
+  freePort,
+  killTracked,
+  track,
+  waitFor,
+} from '@comfyvisor/testkit';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'bin.js');
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const cli = (args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
+
+afterEach(async () => {
+  await killTracked();
+  await cleanupWorkspaces();
+});
+
+/** A `comfyvisor … -f` whose output is collected as it comes. */
+function following(args: string[]) {
+  const child = track(execa(process.execPath, [BIN, ...args], { reject: false, buffer: false }));
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (c: Buffer) => {
+    out.stdout += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    out.stderr += c.toString();
+  });
+  return { child, out };
+}
+
+const numbered = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `line ${from + i}\n`).join('');
+
+const line = (e: Record<string, unknown>) => `${JSON.stringify(e)}\n`;
+
+describe('logs -f (a real writer rotating under it)', () => {
+  it('follows comfyui.log across size rotations and a removal by hand: every line once, in order', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const log = join(ws.metadataDir, 'comfyui.log');
+    writeFileSync(log, numbered(0, 5));
+    const { child, out } = following(['logs', '-f', '-n', '3', '--workspace', ws.root]);
+    await vi.waitFor(() => expect(out.stdout).toBe(numbered(2, 5)), { timeout: 10_000 });
+
+    const total = 3000;
+    const writer = track(
+      execa(process.execPath, [join(FIXTURES, 'rotating-writer.mjs'), log, String(total), '4096', '3'], {
+        cwd: FIXTURES,
+        reject: false,
+      }),
+    );
+    // Halfway through, someone removes the log by hand; the writer makes a new one.
+    await vi.waitFor(() => expect(out.stdout).toContain('line 1500\n'), { timeout: 20_000 });
+    rmSync(log, { force: true });
+    expect((await writer).exitCode).toBe(0);
+    await vi.waitFor(() => expect(out.stdout).toContain(`line ${total - 1}\n`), { timeout: 20_000 });
+    expect(
+      readdirSync(ws.metadataDir)
+        .filter((n) => n.startsWith('comfyui.log'))
+        .sort(),
+    ).toEqual(['comfyui.log', 'comfyui.log.1', 'comfyui.log.2', 'comfyui.log.3']);
+    // Lines 0-4 were there before the writer started: the writer's own numbering starts at 0 again.
+    expect(out.stdout).toBe(numbered(2, 5) + numbered(0, total));
+    child.kill('SIGTERM');
+    expect((await child).exitCode).toBe(0);
+    // Removed by hand: said once on stderr (unless the writer recreated it before the follower
+    // looked); the rotations themselves are not worth a word.
+    expect(out.stderr.split('\n').filter((l) => l.includes('waiting for it')).length).toBeLessThanOrEqual(1);
+    expect(out.stderr).not.toMatch(/truncated|reading comfyui/);
+  });
+
+  it('waits for a log that is not there yet', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const { child, out } = following(['logs', '-f', '--workspace', ws.root]);
+    await vi.waitFor(() => expect(out.stderr).toMatch(/comfyui\.log is not there yet; waiting for it/));
+    writeFileSync(join(ws.metadataDir, 'comfyui.log'), 'first\n');
+    await vi.waitFor(() => expect(out.stdout).toBe('first\n'));
+    child.kill('SIGTERM');
+    await child;
+  });
+});
+
+describe('events', () => {
+  it('prints the history in words or JSON lines, skips a damaged line and says so, filters --since', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const now = Date.now() / 1000;
+    writeFileSync(
+      join(ws.metadataDir, 'events.jsonl'),
+      line({ time: now - 7200, type: 'supervisor_start', env: 'env1', pid: 10 }) +
+        '{"time": 1, "type": "resta\x00garbage\n' +
+        line({
+          time: now - 60,
+          type: 'comfyui_exit',
+          env: 'env1',
+          pid: 11,
+          code: 1,
+          signal: null,
+          meaning: 'crash',
+        }) +
+        line({ time: now - 59, type: 'restart', env: 'env1', reason: 'crash' }) +
+        '{"time": 2, "type": "cut short',
+    );
+    const human = await cli(['events', '--workspace', ws.root]);
+    expect(human.exitCode).toBe(0);
+    const lines = human.stdout.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}supervisor started \(pid 10\) with env1$/);
+    expect(lines[1]).toMatch(/ComfyUI exited in env1 \(pid 11, exit code 1\): a crash$/);
+    expect(lines[2]).toMatch(/restarting env1: after a crash$/);
+    expect(human.stderr).toBe('comfyvisor: skipped 2 damaged lines in the events files');
+
+    const recent = await cli(['events', '--since', '30m', '--json', '--workspace', ws.root]);
+    expect(recent.stdout.split('\n').map((l) => JSON.parse(l).type)).toEqual(['comfyui_exit', 'restart']);
+
+    const status = await cli(['status', '--json', '--workspace', ws.root]);
+    expect(JSON.parse(status.stdout).events).toMatchObject({
+      restarts: 1,
+      restarts_by_reason: { crash: 1 },
+      crashes: 1,
+      last_exit: { env: 'env1', code: 1, meaning: 'crash' },
+    });
+    const human24 = await cli(['status', '--workspace', ws.root]);
+    expect(human24.stdout).toMatch(/last 24 h +1 restart \(crash 1\), 1 crash, 0 hangs/);
+    expect(human24.stdout).toMatch(/last exit +\d{4}-\d\d-\d\d [\d:]+ env1: exit code 1, crash/);
+  });
+
+  it('a bad --since is one line and exit code 2', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const bad = await cli(['events', '--since', 'yesterday', '--workspace', ws.root]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe('comfyvisor: --since must be a duration like 30m, 1h or 2d, not "yesterday"');
+  });
+
+  it('-f follows new events across a rotation of events.jsonl (a real writer)', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    writeFileSync(join(ws.metadataDir, 'events.jsonl'), line({ time: 1, type: 'before', i: -1 }));
+    const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before","i":-1}\n'));
+    const count = 200;
+    const writer = track(
+      execa(process.execPath, [join(FIXTURES, 'event-writer.mjs'), ws.metadataDir, String(count), '2048'], {
+        cwd: FIXTURES,
+        reject: false,
+      }),
+    );
+    expect((await writer).exitCode).toBe(0);
+    expect(existsSync(join(ws.metadataDir, 'events.1.jsonl'))).toBe(true);
+    await vi.waitFor(() => expect(out.stdout).toContain(`"i":${count - 1}}`), { timeout: 10_000 });
+    const seen = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).i);
+    expect(seen).toEqual(Array.from({ length: count + 1 }, (_, i) => i - 1));
+    child.kill('SIGTERM');
+    await child;
+  });
+
+  it('status stays fast with a full events history (reads only what it needs)', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const now = Date.now() / 1000;
+    const old = Array.from({ length: 20_000 }, (_, i) =>
+      line({ time: now - 200_000 + i, type: 'restart', env: 'env1', reason: 'crash' }),
+    ).join('');
+    for (const n of [3, 2, 1]) writeFileSync(join(ws.metadataDir, `events.${n}.jsonl`), old);
+    writeFileSync(
+      join(ws.metadataDir, 'events.jsonl'),
+      line({
+        time: now - 100_000,
+        type: 'comfyui_exit',
+        env: 'env1',
+        pid: 1,
+        code: 42,
+        signal: null,
+        meaning: 'restart',
+      }) + line({ time: now - 10, type: 'restart', env: 'env1', reason: 'command' }),
+    );
+    const status = await cli(['status', '--json', '--workspace', ws.root]);
+    expect(JSON.parse(status.stdout).events).toMatchObject({ restarts: 1, last_exit: { code: 42 } });
+  });
+});
+
+describe('a real supervisor writes events.jsonl', () => {
+  it('run → restart → stop: events shows them, status counts the restart', async () => {
+    const control = await freePort();
+    const ws = await createWorkspace({
+      environments: ['env1'],
+      config: {
+        orchestrator: { sync_enabled: false, stop_grace_s: 2, control_port_range: [control, control + 20] },
+      },
+    });
+    const port = await freePort();
+    const run = track(
+      execa(
+        process.execPath,
+        [BIN, 'run', '--workspace', ws.root, '--environment', 'env1', '--args', '--port', String(port)],
+        {
+          reject: false,
+        },
+      ),
+    );
+    const first = await ws.waitForEvent({ event: 'listening', env: 'env1' });
+    await waitFor(() => existsSync(join(ws.metadataDir, '.control_port')));
+    expect((await cli(['restart', '--workspace', ws.root])).exitCode).toBe(0);
+    await ws.waitForEvent({ event: 'listening' }, { after: first.index });
+    expect((await cli(['stop', '--workspace', ws.root])).exitCode).toBe(0);
+    await run;
+    const events = await cli(['events', '--json', '--workspace', ws.root]);
+    const types = events.stdout.split('\n').map((l) => JSON.parse(l).type);
+    expect(types).toEqual(
+      expect.arrayContaining(['supervisor_start', 'comfyui_start', 'restart', 'supervisor_stop']),
+    );
+    expect(types.at(-1)).toBe('supervisor_stop');
+    const status = JSON.parse((await cli(['status', '--json', '--workspace', ws.root])).stdout);
+    expect(status.events.restarts_by_reason).toEqual({ command: 1 });
+  });
+});
