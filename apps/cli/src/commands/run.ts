@@ -26,14 +26,8 @@ export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Pr
     );
   // The supervisor checks the environment and ComfyUI's port (once, beside the first sync); its
   // errors for those are the user's to fix and come out as one line.
-  const { runSupervisor, createEventLog } = await import('@comfyvisor/supervisor');
-  const { loadConfig, metadataDir } = await import('@comfyvisor/ipc-files');
-  // TEMPORARY (h/obs): events.jsonl until runSupervisor builds its own recorder; drop this then.
-  const dir = metadataDir(workspace);
-  const config = await loadConfig(dir);
-  const record = createEventLog(dir, { maxBytes: config.orchestrator.eventsMaxKb * 1024 });
+  const { runSupervisor } = await import('@comfyvisor/supervisor');
   const { exitCode } = await runSupervisor({
-    record,
     workspace,
     environment,
     args: comfyuiArgs,
@@ -41,6 +35,6 @@ export async function runCommand(options: RunOptions, comfyuiArgs: string[]): Pr
     logFile: options.logFile ? path.resolve(options.logFile) : undefined,
     version: VERSION,
     settings: { portBusy: options.portCheck === false ? 'wait' : 'refuse' },
-  }).finally(() => record.flush());
+  });
   return exitCode;
 }
