@@ -13,8 +13,10 @@ import {
 import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
 import { type ControlServer, startControlServer } from './control-server.ts';
 import { EnvironmentUnusableError } from './errors.ts';
+import { combineRecorders, createEventLog } from './event-log.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
 import { createMetadataStore } from './metadata-store.ts';
+import { createMetrics } from './metrics.ts';
 import { guardPidFile } from './pid-guard.ts';
 import { guardPort, type PortHolder } from './port-guard.ts';
 import { startReaper } from './reaper.ts';
@@ -81,7 +83,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   const ownLog: RotatingLog | null = options.logFile ? createRotatingLog(options.logFile, rotation) : null;
   const logger =
     options.logger ??
-    createConsoleLogger(settings.logLevel, ownLog ? (line) => ownLog.write(line) : undefined);
+    createConsoleLogger(settings.logLevel, ownLog ? (line) => ownLog.write(line) : undefined, {
+      format: settings.logFormat,
+    });
   const platform = process.platform;
   const store = createMetadataStore(options.workspace, {
     logger,
@@ -90,12 +94,15 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     platform,
   });
   const found = store.environment(options.environment);
-  if (!found.ok) throw new EnvironmentUnusableError(`${found.reason} in ${options.workspace}`);
+  if (!found.ok) throw new EnvironmentUnusableError(found.reason);
 
   const pidFile = await guardPidFile(dir, logger);
   // Marks this process as a supervisor for pid checks (`isSupervisorProcess` reads the command line).
   process.title = `comfyvisor supervisor ${options.workspace}`;
   const reaper = startReaper(store.session, platform);
+  const eventLog = createEventLog(dir, { maxBytes: settings.eventsMaxBytes, logger });
+  const metrics = createMetrics();
+  const record = combineRecorders(eventLog, metrics.record, options.record);
   const comfyuiLog = createRotatingLog(comfyuiLogPath(options.workspace), rotation);
   let control: ControlServer | null = null;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
@@ -117,7 +124,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       spawn: options.spawn ?? spawnComfyui,
       world: { clock: options.clock, env: options.env ?? process.env, platform },
       reaper,
-      record: options.record,
+      record,
       passThrough: options.passThrough ?? !ownLog,
       output: comfyuiLog,
       beforeFirstStart: (signal) =>
@@ -138,7 +145,21 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     });
     if (settings.controlServer) {
       try {
-        control = await startControlServer(supervisor, settings.controlPortRange, {
+        const target = {
+          snapshot: () => supervisor.snapshot(),
+          send: (command: Parameters<Supervisor['send']>[0]) => supervisor.send(command),
+          requestSwitch: (name: string) => supervisor.requestSwitch(name),
+          readStatus: () => supervisor.readStatus(),
+          metrics: () => {
+            const snap = supervisor.snapshot();
+            return metrics.text({
+              comfyuiRunning: snap.comfyui?.running ?? false,
+              comfyuiUptimeMs: snap.comfyui?.uptimeMs ?? 0,
+              currentEnv: snap.currentEnv,
+            });
+          },
+        };
+        control = await startControlServer(target, settings.controlPortRange, {
           comfyuiPort: address.port,
           version: options.version,
           replyDelayMs: settings.replyDelayMs,
@@ -179,6 +200,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     reaper?.close();
     await control?.close();
     await removeControlPort(dir).catch(() => {});
+    await eventLog.flush();
     await pidFile.release();
     await comfyuiLog.close();
     await ownLog?.close();

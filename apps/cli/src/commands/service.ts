@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
-import { environmentExists, readActiveEnvironment, validateEnvironmentName } from '@comfyvisor/detection';
+import { checkEnvironment, readActiveEnvironment } from '@comfyvisor/detection';
 import { DEFAULT_CONFIG, FILE_NAMES, loadConfig, metadataDir, silentLogger } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
@@ -109,10 +109,8 @@ export async function serviceInstallCommand(options: ServiceOptions, comfyuiArgs
   const environment = options.environment ?? readActiveEnvironment(workspace);
   if (!environment)
     throw new UserError('no --environment given and the workspace has no active environment', 2);
-  const check = validateEnvironmentName(environment);
-  if (!check.ok) throw new UserError(`invalid environment name: ${check.reason}`, 2);
-  if (!environmentExists(workspace, environment))
-    throw new UserError(`unknown environment "${environment}" in ${workspace}`);
+  const check = checkEnvironment(workspace, environment);
+  if (!check.ok) throw new UserError(check.message, check.reason === 'invalid' ? 2 : 1);
   const file = target(kind, name, options);
   const owned = await ownership(file);
   if (owned === false)

@@ -3,23 +3,17 @@ import { join } from 'node:path';
 import { findOrphans } from '@comfyvisor/detection';
 import { DEFAULT_CONFIG, FILE_NAMES, loadConfig, metadataDir, silentLogger } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
-import { UserError } from '../errors.ts';
 import { printJson } from '../output.ts';
 
 export interface StopOrphansOptions {
   workspace?: string;
   json?: boolean;
   /** Seconds between SIGTERM and SIGKILL (default: the config's stop_grace_s). */
-  grace?: string;
+  grace?: number;
 }
 
-async function graceOf(workspace: string, flag: string | undefined): Promise<number> {
-  if (flag !== undefined) {
-    const seconds = Number(flag);
-    if (!Number.isFinite(seconds) || seconds < 0)
-      throw new UserError(`--grace must be a number of seconds, not "${flag}"`, 2);
-    return seconds;
-  }
+async function graceOf(workspace: string, flag: number | undefined): Promise<number> {
+  if (flag !== undefined) return flag; // checked by the option's parser
   const dir = metadataDir(workspace);
   if (!existsSync(join(dir, FILE_NAMES.config))) return DEFAULT_CONFIG.orchestrator.stopGraceS;
   return (await loadConfig(dir, { logger: silentLogger })).orchestrator.stopGraceS;

@@ -116,7 +116,7 @@ describe('comfyvisor (real processes)', () => {
 
     const ws = await workspace();
     for (const [env, pattern] of [
-      ['nope', /unknown environment "nope"/],
+      ['nope', /environment "nope" does not exist/],
       ['../x', /invalid environment name/],
     ] as const) {
       const r = await cli([

@@ -100,7 +100,9 @@ describe('orphans: comfyvisor detect and stop --orphans (real processes)', () =>
     expect(isAlive(running.pid)).toBe(true);
     const bad = await cli(['stop', '--orphans', '--grace', 'soon', '--workspace', ws.root]);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toBe('comfyvisor: --grace must be a number of seconds, not "soon"');
+    expect(bad.stderr).toBe(
+      "comfyvisor: option '--grace <seconds>' argument 'soon' is invalid. expected a number (see comfyvisor --help)",
+    );
     expect((await cli(['stop', '--workspace', ws.root])).exitCode).toBe(0);
   });
 });

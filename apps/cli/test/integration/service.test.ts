@@ -162,7 +162,7 @@ describe('comfyvisor service install|uninstall (systemd)', () => {
         /nginx\.service exists and was not written by comfyvisor; choose another --name$/,
       ],
       [['--name', '../etc/passwd'], 2, /invalid service name/],
-      [['--environment', 'nope'], 1, /unknown environment "nope"/],
+      [['--environment', 'nope'], 1, /environment "nope" does not exist/],
       [['--environment', '../x'], 2, /invalid environment name/],
       [['--kind', 'upstart'], 2, /unknown service kind "upstart"/],
     ];

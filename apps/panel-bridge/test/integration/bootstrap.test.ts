@@ -66,7 +66,7 @@ describe('spawning the supervisor (test_orchestrator_bootstrap)', () => {
       spawnSupervisor({ workspace: ws.root, environment: 'ghost', args: [] }),
     ).rejects.toMatchObject({
       code: 'SUPERVISOR_SPAWN_FAILED',
-      logTail: expect.stringMatching(/unknown environment "ghost"/),
+      logTail: expect.stringMatching(/environment "ghost" does not exist/),
     });
   });
 

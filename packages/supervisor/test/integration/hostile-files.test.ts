@@ -177,7 +177,7 @@ describe('a .metadata that turns read-only during a switch', () => {
       // under it alone (root ignores file modes).
       const run = await startSupervised({
         behaviour: { env2: { startDelayMs: 800 } },
-        prefix: (ws) => ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'exec "$@"', 'sh'],
+        prefix: () => ['unshare', '--mount', '--propagation', 'private'],
       });
       await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
       await writeSwitchRequest(run.ws.metadataDir, { targetEnv: 'env2', sourceEnv: 'env1' });
