@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ipcFiles from '@comfyvisor/ipc-files';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as detection from './index.ts';
 
 function workspace(): string {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-check-')));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, '.metadata'));
   mkdirSync(join(root, 'environments', 'env1', '.cec'), { recursive: true });
   return root;

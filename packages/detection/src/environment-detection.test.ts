@@ -1,8 +1,8 @@
 // Counterparts of the Python suite's testing/unit/test_environment_detection.py, case by case, plus ours.
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { environmentExists, getEnvironment, listEnvironments, readActiveEnvironment } from './environment.ts';
 import { validateEnvironmentName } from './environment-name.ts';
 import { shouldSpawnSupervisor } from './should-spawn.ts';
@@ -10,7 +10,9 @@ import { isSupervisorProcess } from './supervisor-process.ts';
 import { detectEnvironment, findWorkspaceRoot } from './workspace.ts';
 
 function temp(): string {
-  return realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-detect-')));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-detect-')));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 function workspace(envs: string[] = ['env1']): string {
   const root = temp();

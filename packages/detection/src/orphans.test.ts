@@ -1,11 +1,9 @@
-import { createFakeProc, type FakeProc, type FakeProcess } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeProc, type FakeProcess } from '@comfyvisor/testkit';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { findOrphans } from './orphans.ts';
 
 const WS = '/srv/comfygit';
 const SELF = 9000;
-let proc: FakeProc | undefined;
-afterEach(() => proc?.cleanup());
 
 const supervisor = (pid: number, ppid = 1): FakeProcess => ({
   pid,
@@ -33,13 +31,14 @@ function comfyui(pid: number, ppid: number, extra: Partial<FakeProcess> = {}): F
 }
 
 async function orphansOf(processes: FakeProcess[], workspace = WS) {
-  proc = createFakeProc({
+  const proc = createFakeProc({
     processes: [
       { pid: 1, ppid: 0, cmdline: ['/sbin/init'] },
       { pid: SELF, ppid: 1, cmdline: ['node'] },
       ...processes,
     ],
   });
+  onTestFinished(proc.cleanup); // a test may build several
   return findOrphans(workspace, { procRoot: proc.root, platform: 'linux', selfPid: SELF });
 }
 

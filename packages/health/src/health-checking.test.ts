@@ -35,8 +35,8 @@ describe('waitForHealthy (test_health_checking)', () => {
       timeoutMs: 10_000,
       clock,
     });
-    expect(result).toMatchObject({ healthy: false, reason: 'exited', exitCode: 1 });
-    expect(result.probes).toBeLessThanOrEqual(1);
+    // At once: no time passed on the injected clock, no probe counted.
+    expect(result).toEqual({ healthy: false, reason: 'exited', exitCode: 1, afterMs: 0, probes: 0 });
   });
 
   it('test_health_check_process_died after two successes', async () => {
@@ -53,7 +53,10 @@ describe('waitForHealthy (test_health_checking)', () => {
     };
     const result = await waitForHealthy({ probe, exited, timeoutMs: 10_000, successes: 3, clock });
     expect(result).toMatchObject({ healthy: false, reason: 'exited', exitCode: 139 });
-    expect(result.probes).toBeLessThanOrEqual(2);
+    // The exit during the second probe ends the wait: no third probe, no further pause (one
+    // 100 ms interval passed, between the first and the second probe).
+    expect(calls).toBe(2);
+    expect(result.afterMs).toBe(100);
   });
 
   it('test_health_check_timeout: never healthy within the time', async () => {

@@ -30,6 +30,8 @@ export function watchFile(
     pollMs?: number;
     /** A safety poll while fs.watch works: rare, because every wake-up of an idle process costs CPU. @default 30000 */
     safetyPollMs?: number;
+    /** `false` leaves only the poll (file systems where fs.watch is unreliable; tests). @default true */
+    useFsWatch?: boolean;
   } = {},
 ): Watcher {
   const path = join(dir, name);
@@ -47,18 +49,20 @@ export function watchFile(
     });
   };
   let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dir, { persistent: false }, (_event, filename) => {
-      if (filename === null || filename === name) fire();
-    });
-    watcher.on('error', () => {
-      watcher?.close();
+  if (options.useFsWatch !== false) {
+    try {
+      watcher = watch(dir, { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === name) fire();
+      });
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined;
+        clearTimeout(timer);
+        schedule(); // from now on, the faster poll
+      });
+    } catch {
       watcher = undefined;
-      clearTimeout(timer);
-      schedule(); // from now on, the faster poll
-    });
-  } catch {
-    watcher = undefined;
+    }
   }
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {

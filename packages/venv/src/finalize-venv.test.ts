@@ -1,13 +1,14 @@
 // issue 12 #9: a venv must never be left marked complete but broken.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { type FinalizeStep, finalizeVenv, VENV_MARKER } from './finalize-venv.ts';
 
 /** A fake venv as `python -m venv` leaves it at `partial`: scripts whose shebangs name `partial`. */
 function fakePartial(): { partial: string; target: string } {
   const base = mkdtempSync(join(tmpdir(), 'comfyvisor-finalize-'));
+  onTestFinished(() => rmSync(base, { recursive: true, force: true }));
   const partial = join(base, 'venv.partial-1-abc');
   const target = join(base, 'venv');
   mkdirSync(join(partial, 'bin'), { recursive: true });

@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { normalizeDistributionName, readInstalledVersion } from './installed-version.ts';
 
 function fakeVenv(site: string[], distInfos: Record<string, string | null>): string {
   const venv = mkdtempSync(join(tmpdir(), 'comfyvisor-fakevenv-'));
+  onTestFinished(() => rmSync(venv, { recursive: true, force: true }));
   const dir = join(venv, ...site);
   mkdirSync(dir, { recursive: true });
   for (const [name, metadata] of Object.entries(distInfos)) {

@@ -9,7 +9,6 @@ import {
   type TestWorkspace,
   track,
   trackPid,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,7 +84,9 @@ describe('orphans (real processes)', () => {
     trackPid(listening.pid);
     expect(await findOrphans(ws.root)).toEqual([]);
     supervisor.kill('SIGKILL');
-    await waitFor(() => !isAlive(supervisor.pid as number), { message: 'the supervisor to die' });
+    await expect
+      .poll(() => isAlive(supervisor.pid as number), { timeout: 15_000, message: 'the supervisor to die' })
+      .toBe(false);
     expect(isAlive(listening.pid)).toBe(true);
     expect(await findOrphans(ws.root)).toMatchObject([
       { pid: listening.pid, supervisorPid: supervisor.pid, reason: 'supervisor_gone', environment: 'env1' },

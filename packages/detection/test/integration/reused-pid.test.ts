@@ -1,14 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shouldSpawnSupervisor } from '@comfyvisor/detection';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  isAlive,
-  killTracked,
-  track,
-  waitFor,
-} from '@comfyvisor/testkit';
+import { readCommandLine, shouldSpawnSupervisor } from '@comfyvisor/detection';
+import { cleanupWorkspaces, createWorkspace, isAlive, killTracked, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -21,6 +14,10 @@ describe('pid files naming real processes', () => {
   it('a live unrelated process (reused pid) is neither believed nor signalled', async () => {
     const ws = await createWorkspace();
     const sleeper = track(execa('sleep', ['30'], { reject: false }));
+    // Until exec, the child's command line is this test runner's.
+    await expect
+      .poll(() => readCommandLine(sleeper.pid as number), { message: 'sleep to exec' })
+      .toBe('sleep 30');
     writeFileSync(join(ws.metadataDir, '.orchestrator.pid'), String(sleeper.pid));
     expect(await shouldSpawnSupervisor({ env: {}, workspace: ws.root })).toEqual({
       spawn: true,
@@ -35,7 +32,9 @@ describe('pid files naming real processes', () => {
     const fake = track(
       execa(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'comfyvisor', 'run'], { reject: false }),
     );
-    await waitFor(() => isAlive(fake.pid as number));
+    await expect
+      .poll(() => readCommandLine(fake.pid as number), { message: 'the fake supervisor to exec' })
+      .toMatch(/ comfyvisor run$/);
     writeFileSync(join(ws.metadataDir, '.orchestrator.pid'), String(fake.pid));
     expect(await shouldSpawnSupervisor({ env: {}, workspace: ws.root })).toEqual({
       spawn: false,

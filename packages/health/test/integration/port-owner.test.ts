@@ -9,10 +9,9 @@ import {
   killTracked,
   type TestWorkspace,
   track,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const closers: Array<() => void> = [];
 afterEach(async () => {
@@ -82,14 +81,24 @@ describe('who holds a port (real sockets, /proc)', () => {
         { reject: false },
       ),
     );
-    const connection = await waitFor(() => connections[0]);
+    const connection = await vi.waitFor(
+      () => {
+        const first = connections[0];
+        if (first === undefined) throw new Error('the python client to connect');
+        return first;
+      },
+      { timeout: 15_000, interval: 20 },
+    );
     expect(await findPeerProcess(port, connection.remotePort)).toEqual({ pid: client.pid });
     expect(await findPeerProcess(port, connection.remotePort + 1)).toBeNull();
     client.kill('SIGKILL');
     await client;
-    await waitFor(async () => (await findPeerProcess(port, connection.remotePort)) === null, {
-      message: 'the peer to be gone with its process',
-    });
+    await expect
+      .poll(() => findPeerProcess(port, connection.remotePort), {
+        timeout: 15_000,
+        message: 'the peer to be gone with its process',
+      })
+      .toBeNull();
   });
 });
 

@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
+  FILE_NAMES,
   readStartupState,
   readSwitchRequest,
   readSwitchStatus,
@@ -13,7 +14,7 @@ import {
   writeSwitchStatus,
 } from '@comfyvisor/ipc-files';
 import { killTracked, track } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { tempMetadataDir } from '../temp-dir.ts';
 
 afterEach(killTracked);
@@ -68,64 +69,72 @@ json.dump({"command": "abort_switch", "timestamp": time.time()}, open(tmp, "w"))
 describe('atomic writes', () => {
   it('a reader never sees a partial file while another process rewrites it in a loop', async () => {
     const dir = tempMetadataDir();
+    const path = join(dir, FILE_NAMES.switchStatus);
     const writer = track(
       spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'rewriter.mjs'), dir]),
     );
     await new Promise<void>((resolve) =>
       createInterface({ input: writer.stdout }).once('line', () => resolve()),
     );
+    // Read until the reader has raced with many different writes; each one must be whole: valid
+    // JSON whose message carries exactly the padding its write number says, and, once the file
+    // exists, always there (a rename replaces it, nothing removes it).
+    const wanted = 200;
+    const versions = new Set<number>();
+    const bad: string[] = [];
     let reads = 0;
-    let seen = 0;
-    const deadline = Date.now() + 1500;
-    while (Date.now() < deadline) {
+    const giveUp = Date.now() + 30_000; // bounds a failure only: a sync loop would stall the test timeout
+    while (versions.size < wanted && bad.length === 0 && Date.now() < giveUp) {
       let text: string;
       try {
-        text = readFileSync(join(dir, '.switch_status.json'), 'utf8');
-      } catch {
+        text = readFileSync(path, 'utf8');
+      } catch (error) {
+        if (versions.size > 0) bad.push(`missing after a write (${(error as NodeJS.ErrnoException).code})`);
         continue; // not written yet
       }
       reads++;
-      const parsed = JSON.parse(text); // throws on a torn read
-      expect(parsed.state).toBe('syncing');
-      seen++;
+      try {
+        const { state, message } = JSON.parse(text);
+        const match = /^write (\d+) (x*)$/.exec(message);
+        if (state !== 'syncing' || !match || match[2]?.length !== Number(match[1]) % 5000) {
+          bad.push(`wrong content: ${text.slice(0, 120)}`);
+        } else {
+          versions.add(Number(match[1]));
+        }
+      } catch {
+        bad.push(`torn (${text.length} chars): ${text.slice(-60)}`);
+      }
     }
     writer.kill('SIGKILL');
-    expect(seen).toBe(reads);
-    expect(reads).toBeGreaterThan(100);
+    expect(bad).toEqual([]);
+    expect(versions.size, `${reads} reads saw only ${versions.size} different writes`).toBe(wanted);
   });
 });
 
 describe('watchFile', () => {
   it('reacts to a file appearing without a polling loop', async () => {
     const dir = tempMetadataDir();
-    let resolveSeen: () => void = () => {};
-    const seen = new Promise<void>((resolve) => {
-      resolveSeen = resolve;
-    });
-    // pollMs is huge: only the fs.watch path can fire within the test.
-    const watcher = watchFile(dir, '.cmd', () => resolveSeen(), { pollMs: 600_000, safetyPollMs: 600_000 });
-    const started = performance.now();
-    writeFileSync(join(dir, 'unrelated.txt'), 'x');
+    const onEvent = vi.fn();
+    // Polls are out of reach (600 s): only the fs.watch path can call back within the test.
+    const watcher = watchFile(dir, FILE_NAMES.command, onEvent, { pollMs: 600_000, safetyPollMs: 600_000 });
+    onTestFinished(() => watcher.close());
     await writeCommand(dir, { command: 'restart' });
-    await seen;
-    watcher.close();
-    console.log(`watchFile reacted in ${(performance.now() - started).toFixed(1)} ms`);
+    await vi.waitFor(() => expect(onEvent).toHaveBeenCalled(), { timeout: 5_000, interval: 5 });
   });
 
-  it('the slow poll is the fallback when no watch event comes', async () => {
+  it('with fs.watch unavailable, the poll is the fallback', async () => {
     const dir = tempMetadataDir();
-    let calls = 0;
-    const watcher = watchFile(join(dir), 'never-written', () => calls++, { pollMs: 20, safetyPollMs: 20 });
-    writeFileSync(join(dir, 'never-written'), 'now');
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (calls > 0) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
+    const onEvent = vi.fn();
+    const watcher = watchFile(dir, FILE_NAMES.command, onEvent, {
+      useFsWatch: false,
+      pollMs: 20,
+      safetyPollMs: 600_000,
     });
-    watcher.close();
-    expect(calls).toBeGreaterThan(0);
+    onTestFinished(() => watcher.close());
+    await writeCommand(dir, { command: 'restart' });
+    await vi.waitFor(() => expect(onEvent).toHaveBeenCalledTimes(1), { timeout: 5_000, interval: 5 });
+    expect(await takeCommand(dir)).toMatchObject({ kind: 'command', command: { command: 'restart' } });
+    // The removal is a change too: the poll sees it.
+    await vi.waitFor(() => expect(onEvent).toHaveBeenCalledTimes(2), { timeout: 5_000, interval: 5 });
   });
 });

@@ -14,7 +14,6 @@ import {
   httpJson,
   isAlive,
   killTracked,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsOf, exitOf, lastIndex, spawnSupervisor, startSupervised } from './helpers.ts';
@@ -111,8 +110,15 @@ describe('.cmd commands', () => {
     const run = await startSupervised();
     const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
     await writeFile(join(run.ws.metadataDir, '.cmd'), '{"command": "dance", "timestamp": 1}');
-    await waitFor(() => !existsSync(join(run.ws.metadataDir, '.cmd')), { message: '.cmd to be taken' });
-    await waitFor(() => /unknown command/.test(run.stderr()), { message: 'the warning' });
+    await expect
+      .poll(() => existsSync(join(run.ws.metadataDir, '.cmd')), {
+        timeout: 15_000,
+        message: '.cmd to be taken',
+      })
+      .toBe(false);
+    await expect
+      .poll(() => run.stderr(), { timeout: 15_000, message: 'the warning' })
+      .toMatch(/unknown command/);
     expect(run.stderr()).toMatch(/dance/);
     // Still serving, nothing restarted.
     expect((await httpJson(`${run.controlUrl}/health`)).body).toMatchObject({
@@ -280,7 +286,12 @@ describe('one supervisor per workspace', () => {
     const port = String(await freePort());
     const a = spawnSupervisor(ws, 'env1', ['--port', port]);
     const b = spawnSupervisor(ws, 'env1', ['--port', port]);
-    await waitFor(() => a.exitCode !== null || b.exitCode !== null, { message: 'one of them to give up' });
+    await expect
+      .poll(() => a.exitCode !== null || b.exitCode !== null, {
+        timeout: 15_000,
+        message: 'one of them to give up',
+      })
+      .toBe(true);
     const [loserProcess, winner] = a.exitCode !== null ? [a, b] : [b, a];
     const loser = await loserProcess;
     expect(loser.exitCode).not.toBe(0);

@@ -1,6 +1,7 @@
 // Shared set-up of the integration tests: a throw-away workspace (testkit) and a real supervisor
-// process on it (fixtures/run-supervisor.mjs over this package's dist/), plus small waits on files.
-import { existsSync } from 'node:fs';
+// process on it (fixtures/run-supervisor.mjs over this package's dist/), plus small waits on files
+// (vitest's vi.waitFor: each check throws, naming what it waits for and what it last saw).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -18,9 +19,9 @@ import {
   httpJson,
   type TestWorkspace,
   track,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa, type ResultPromise } from 'execa';
+import { expect, vi } from 'vitest';
 
 export const FIXTURE = join(import.meta.dirname, 'fixtures', 'run-supervisor.mjs');
 
@@ -112,9 +113,16 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
     stderr += chunk.toString('utf8');
   });
   const dir = ws.metadataDir;
-  const ready = waitFor(async () => ((await readPidFile(dir)) === sup.pid ? readControlPort(dir) : null), {
-    message: 'the supervisor to be ready (pid and control port files)',
-  });
+  const ready = vi.waitFor(
+    async () => {
+      expect(await readPidFile(dir), 'the supervisor to write its pid to .orchestrator.pid').toBe(sup.pid);
+      const controlPort = await readControlPort(dir);
+      expect(controlPort, 'the supervisor to write .control_port').not.toBeNull();
+      return controlPort as number;
+    },
+    { timeout: 15_000, interval: 20 },
+  );
+  ready.catch(() => {}); // should the supervisor exit early, the race below reports that instead
   const exitedEarly = sup.then((result) => {
     throw new Error(`the supervisor exited early (code ${result.exitCode}):\n${result.all}`);
   });
@@ -135,12 +143,13 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
     },
     status: () => readSwitchStatus(dir),
     waitState: (state, timeoutMs = 20_000) =>
-      waitFor(
+      vi.waitFor(
         async () => {
           const status = await readSwitchStatus(dir);
-          return status?.state === state ? status : null;
+          expect(status?.state, `switch state ${state}; last status: ${JSON.stringify(status)}`).toBe(state);
+          return status as SwitchStatus;
         },
-        { timeoutMs, intervalMs: 10, message: `switch state ${state}` },
+        { timeout: timeoutMs, interval: 10 },
       ),
   };
 }
@@ -179,8 +188,11 @@ export async function releaseSync(ws: TestWorkspace): Promise<void> {
 }
 
 /** Resolves once a held sync is blocking. */
-export function waitSyncHeld(ws: TestWorkspace): Promise<true> {
-  return waitFor(() => existsSync(join(ws.root, 'sync-held')) || null, { message: 'the sync to be held' });
+export function waitSyncHeld(ws: TestWorkspace): Promise<void> {
+  return vi.waitFor(
+    () => expect(existsSync(join(ws.root, 'sync-held')), 'the held sync to write <ws>/sync-held').toBe(true),
+    { timeout: 15_000, interval: 20 },
+  );
 }
 
 /** The lines of `<ws>/sync.log`. */
@@ -193,8 +205,7 @@ export async function syncLog(ws: TestWorkspace): Promise<string[]> {
 export async function exitOf(
   run: { sup: SupervisorProcess },
   timeoutMs = 20_000,
-): Promise<{ exitCode: number | undefined; all: string; stderr: string; durationMs: number }> {
-  const started = performance.now();
+): Promise<{ exitCode: number | undefined; all: string; stderr: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -208,9 +219,22 @@ export async function exitOf(
       exitCode: result.exitCode,
       all: String(result.all ?? ''),
       stderr: String(result.stderr ?? ''),
-      durationMs: performance.now() - started,
     };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Pids of the processes whose command line contains `text` (Linux /proc; this process excluded). */
+export function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }

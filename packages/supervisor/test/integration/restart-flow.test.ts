@@ -2,7 +2,7 @@
 // running the fake ComfyUI of a throw-away workspace.
 // Python counterparts: testing/integration/test_restart_flow.py at 57c5958 of comfygit-manager,
 // named on each test below (`py:`); the Python tests mock the process, these run it for real.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readControlPort, readPidFile } from '@comfyvisor/ipc-files';
 import { cleanupWorkspaces, isAlive, killTracked } from '@comfyvisor/testkit';
@@ -121,20 +121,14 @@ describe('restart flow', () => {
 
 describe("ComfyUI's output", () => {
   it('is kept in comfyui.log for as long as ComfyUI runs, not only its first second', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { waitFor } = await import('@comfyvisor/testkit');
     const run = await startSupervised({ behaviour: { env1: { mode: 'slow', startDelayMs: 1_500 } } });
     await run.ws.waitForEvent({ event: 'listening' }, { timeoutMs: 20_000 });
-    await waitFor(
-      () =>
-        readFileSync(join(run.ws.metadataDir, 'comfyui.log'), 'utf8').includes(
-          'fake ComfyUI (env1) listening',
-        ),
-      {
-        timeoutMs: 5_000,
+    const log = join(run.ws.metadataDir, 'comfyui.log');
+    await expect
+      .poll(() => (existsSync(log) ? readFileSync(log, 'utf8') : ''), {
+        timeout: 5_000,
         message: 'the late line in comfyui.log',
-      },
-    );
+      })
+      .toContain('fake ComfyUI (env1) listening');
   });
 });

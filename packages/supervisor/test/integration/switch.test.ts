@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeCommand, writeSwitchRequest } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, httpJson, isAlive, killTracked, waitFor } from '@comfyvisor/testkit';
+import { cleanupWorkspaces, httpJson, isAlive, killTracked } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   eventsOf,
@@ -174,9 +174,12 @@ describe('fixed bugs (found by these tests)', () => {
         await writeSwitchRequest(ws.metadataDir, { targetEnv: 'env2', sourceEnv: 'gone' });
       },
     });
-    await waitFor(async () => run.sup.exitCode !== null || (await run.status())?.state === 'rolled_back', {
-      message: 'the supervisor to exit or the switch to end',
-    });
+    await expect
+      .poll(async () => run.sup.exitCode !== null || (await run.status())?.state === 'rolled_back', {
+        timeout: 15_000,
+        message: 'the supervisor to exit or the switch to end',
+      })
+      .toBe(true);
     expect(run.sup.exitCode).toBeNull();
     expect(await run.status()).toMatchObject({ state: 'rolled_back', sourceEnv: 'env1' });
     expect((await run.stats()).body.environment).toBe('env1');
@@ -203,7 +206,12 @@ describe('the switch command', () => {
     expect(status).toMatchObject({ targetEnv: 'env2', sourceEnv: 'env1' });
     expect((await run.stats()).body.environment).toBe('env2');
     // The lock the API took is released once the switch is complete.
-    await waitFor(() => !existsSync(join(run.ws.metadataDir, '.switch.lock')), { message: 'lock released' });
+    await expect
+      .poll(() => existsSync(join(run.ws.metadataDir, '.switch.lock')), {
+        timeout: 15_000,
+        message: 'lock released',
+      })
+      .toBe(false);
   });
 
   // py: none

@@ -8,10 +8,18 @@ import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPidFile } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, isAlive, killTracked, track, trackPid, waitFor } from '@comfyvisor/testkit';
+import { cleanupWorkspaces, isAlive, killTracked, track, trackPid } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventsOf, exitOf, GATED_SYNC, holdSync, startSupervised, waitSyncHeld } from './helpers.ts';
+import {
+  eventsOf,
+  exitOf,
+  GATED_SYNC,
+  holdSync,
+  processesMentioning,
+  startSupervised,
+  waitSyncHeld,
+} from './helpers.ts';
 
 const STUBBORN = join(import.meta.dirname, 'fixtures', 'stubborn-comfyui.py');
 
@@ -35,10 +43,12 @@ describe('signals', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/received SIGTERM, stopping/);
     await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid });
-    await waitFor(() => !isAlive(comfy.pid) && !isAlive(childPid), {
-      timeoutMs: 5_000,
-      message: 'ComfyUI and its child to be gone',
-    });
+    await expect
+      .poll(() => [isAlive(comfy.pid), isAlive(childPid)], {
+        timeout: 5_000,
+        message: 'ComfyUI and its child to be gone',
+      })
+      .toEqual([false, false]);
     expect(await readPidFile(run.ws.metadataDir)).toBeNull();
     expect(existsSync(join(run.ws.metadataDir, '.orchestrator.pid'))).toBe(false);
     expect(existsSync(join(run.ws.metadataDir, '.control_port'))).toBe(false);
@@ -63,16 +73,15 @@ describe('signals', () => {
     const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
     const childPid = child.child_pid as number;
     trackPid(childPid);
-    const killedAt = performance.now();
     run.sup.kill('SIGKILL');
-    await waitFor(() => !isAlive(comfy.pid) && !isAlive(childPid), {
-      timeoutMs: 2_000,
-      intervalMs: 5,
-      message: 'no ComfyUI and no child left',
-    });
-    const ms = performance.now() - killedAt;
-    console.log(`SIGKILL of the supervisor: ComfyUI and its child gone after ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(2_000);
+    // The title's 2 s is this wait's bound.
+    await expect
+      .poll(() => [isAlive(comfy.pid), isAlive(childPid)], {
+        timeout: 2_000,
+        interval: 5,
+        message: 'no ComfyUI and no child left 2 s after the SIGKILL',
+      })
+      .toEqual([false, false]);
     // The lifeline asked nicely first: the fake recorded the SIGTERM.
     await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid }, { timeoutMs: 2_000 });
   });
@@ -92,11 +101,13 @@ describe('signals', () => {
     trackPid(pid);
     expect(isAlive(pid)).toBe(true);
     fixture.kill('SIGKILL');
-    await waitFor(() => !isAlive(pid), {
-      timeoutMs: 3_000,
-      intervalMs: 10,
-      message: 'the unannounced ComfyUI to be gone',
-    });
+    await expect
+      .poll(() => isAlive(pid), {
+        timeout: 3_000,
+        interval: 10,
+        message: 'the unannounced ComfyUI to be gone',
+      })
+      .toBe(false);
   });
 
   // py: none
@@ -108,19 +119,20 @@ describe('signals', () => {
     });
     const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
     trackPid(comfy.pid); // should the lifeline fail, afterEach still removes it
-    const killedAt = performance.now();
     run.sup.kill('SIGKILL');
-    await waitFor(() => !isAlive(comfy.pid), {
-      timeoutMs: 2_000,
-      intervalMs: 5,
-      message: 'the stubborn ComfyUI to be gone',
-    });
-    const ms = performance.now() - killedAt;
-    console.log(`SIGKILL of the supervisor, ComfyUI ignoring SIGTERM: gone after ${ms.toFixed(0)} ms`);
-    // The lifeline's SIGTERM came first and was ignored; its SIGKILL follows a second later.
+    // The title's 2 s is this wait's bound.
+    const gone = expect
+      .poll(() => isAlive(comfy.pid), {
+        timeout: 2_000,
+        interval: 5,
+        message: 'the stubborn ComfyUI to be gone 2 s after the SIGKILL',
+      })
+      .toBe(false);
+    // The lifeline's SIGTERM comes first and is ignored (the process outlives it: only SIGKILL ends
+    // this one, and the lifeline sends it a second later).
     await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid }, { timeoutMs: 2_000 });
-    expect(ms).toBeGreaterThanOrEqual(900);
-    expect(ms).toBeLessThan(2_000);
+    expect(isAlive(comfy.pid), 'alive after the SIGTERM it ignores').toBe(true);
+    await gone;
   });
 
   // py: none
@@ -133,13 +145,13 @@ describe('signals', () => {
     trackPid(comfy.pid);
     run.sup.kill('SIGTERM');
     const sigterm = await run.ws.waitForEvent({ event: 'sigterm', pid: comfy.pid });
+    expect(isAlive(comfy.pid), 'alive after the SIGTERM it ignores').toBe(true);
     const result = await exitOf(run, 10_000);
-    const afterSigtermMs = Date.now() - sigterm.time * 1000;
     expect(result.exitCode).toBe(0);
     expect(isAlive(comfy.pid)).toBe(false);
-    // Not before the grace ran out, and not much after.
-    expect(afterSigtermMs).toBeGreaterThanOrEqual(900);
-    expect(afterSigtermMs).toBeLessThan(5_000);
+    // Not before the grace ran out: a lower bound only (ComfyUI's own clock at the SIGTERM, ours
+    // after the exit), so a slow machine cannot make it fail; 100 ms spare for the fake's handler.
+    expect(Date.now() - sigterm.time * 1000).toBeGreaterThanOrEqual(900);
     // It never got to exit by itself: SIGKILL.
     expect(await eventsOf(run.ws, 'exited')).toHaveLength(0);
   });
@@ -151,11 +163,13 @@ describe('signals', () => {
       orchestrator: { crash_backoff_initial_ms: 30_000, crash_max_restarts: 5 },
     });
     await run.ws.waitForEvent({ event: 'exited', env: 'env1', code: 1 });
-    await waitFor(() => /restarting in 30000 ms/.test(run.stderr()), { message: 'the backoff to begin' });
+    await expect
+      .poll(() => run.stderr(), { timeout: 15_000, message: 'the backoff to begin' })
+      .toMatch(/restarting in 30000 ms/);
     run.sup.kill('SIGTERM');
+    // "At once": the exit wait's own bound (10 s) is a third of the backoff.
     const result = await exitOf(run, 10_000);
     expect(result.exitCode).toBe(0);
-    expect(result.durationMs).toBeLessThan(5_000);
     expect(await eventsOf(run.ws, 'started')).toHaveLength(1);
   });
 
@@ -166,19 +180,25 @@ describe('signals', () => {
       prepare: (ws) => holdSync(ws, 'env1'),
     });
     await waitSyncHeld(run.ws);
+    // The held sync waits for <ws>/release-sync, which nobody writes: only a cancel ends it.
+    const gate = join(run.ws.root, 'release-sync');
+    expect(processesMentioning(gate)).not.toEqual([]);
     run.sup.kill('SIGTERM');
     const result = await exitOf(run, 10_000);
     expect(result.exitCode).toBe(0);
-    expect(result.durationMs).toBeLessThan(5_000);
+    await expect
+      .poll(() => processesMentioning(gate), { timeout: 5_000, message: 'the sync process to be gone' })
+      .toEqual([]);
+    expect(existsSync(gate)).toBe(false);
     expect(await run.ws.events()).toHaveLength(0);
   });
 });
 
 describe('fixed bugs (found by these tests)', () => {
-  // KNOWN BUG: a stop (SIGTERM/SIGINT/SIGHUP, shutdown, POST /kill) in the middle of a switch leaves
-  // `.switch.lock` behind (the panel refuses new switches until it is 300 s stale) and
-  // `.switch_status.json` at a non-final state ('validating') that nobody will ever update.
-  // supervisor.ts handleUrgent(): only abort_switch writes a final status and releases the lock.
+  // Was: a stop (SIGTERM/SIGINT/SIGHUP, shutdown, POST /kill) in the middle of a switch left
+  // `.switch.lock` behind (the panel refused new switches until it was 300 s stale) and
+  // `.switch_status.json` at a state nobody would ever update. Now the switch ends in
+  // critical_failure, saying why, and the lock is released.
   it('a SIGTERM during a switch releases the lock and leaves a final status', async () => {
     const run = await startSupervised({ behaviour: { env2: { mode: 'hang' } } });
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
@@ -206,7 +226,6 @@ describe('giving up and recovering', () => {
       orchestrator: { crash_max_restarts: 2, crash_backoff_initial_ms: 50 },
     });
     const result = await exitOf(run);
-    expect(result.exitCode).not.toBe(0);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/crashed 3 times; giving up/);
     // the first start and crash_max_restarts restarts

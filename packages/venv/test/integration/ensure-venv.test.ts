@@ -1,6 +1,6 @@
 // Real venvs with the machine's python3; the installed package is a wheel the test builds itself.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,11 +16,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let wheel: string;
 let base: string;
+const temps: string[] = [];
 beforeAll(() => {
-  wheel = buildFakeCgWheel().wheel;
+  const built = buildFakeCgWheel();
+  wheel = built.wheel;
   base = mkdtempSync(join(tmpdir(), 'comfyvisor-venvs-'));
+  temps.push(built.dir, base);
 });
-afterAll(killTracked);
+afterAll(async () => {
+  await killTracked();
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
 
 const offline = { installer: 'pip' as const, pipArgs: ['--no-index'] };
 

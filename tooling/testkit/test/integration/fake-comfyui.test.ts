@@ -11,7 +11,6 @@ import {
   isAlive,
   killTracked,
   track,
-  waitFor,
 } from '../../src/index.ts';
 
 afterEach(async () => {
@@ -86,7 +85,9 @@ describe('fake ComfyUI', () => {
     const pgid = execFileSync('ps', ['-o', 'pgid=', '-p', String(childPid)], { encoding: 'utf8' }).trim();
     expect(Number(pgid)).toBe(child.pid);
     process.kill(-(child.pid as number), 'SIGKILL');
-    await waitFor(() => !isAlive(childPid), { message: 'the child to die with its group' });
+    await expect
+      .poll(() => isAlive(childPid), { timeout: 15_000, message: 'the child to die with its group' })
+      .toBe(false);
   });
 
   it('hangs without listening, and starts slowly when told to', async () => {
