@@ -108,6 +108,23 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
     const address = comfyuiAddress(options.args, { host: settings.defaultHost, port: settings.defaultPort });
+    const checkPort = (signal?: AbortSignal) =>
+      guardPort({
+        host: address.host,
+        port: address.port,
+        policy: settings.portBusy,
+        waitMs: settings.portWaitMs,
+        logger,
+        clock: options.clock,
+        signal,
+        findHolders: (port) => portHolders(options.workspace, port),
+        stopOrphan: async (holder) => {
+          const orphans = (await findOrphans(options.workspace)).filter((o) => o.pid === holder.pid);
+          await stopOrphans(orphans, settings.stopGraceMs);
+        },
+      });
+    const portChecked = settings.portBusy === 'refuse' ? checkPort() : Promise.resolve();
+    portChecked.catch(() => {}); // awaited below, after the control server is bound beside it
     const supervisor = new Supervisor({
       environment: options.environment,
       args: options.args,
@@ -127,21 +144,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       record,
       passThrough: options.passThrough ?? !ownLog,
       output: comfyuiLog,
-      beforeFirstStart: (signal) =>
-        guardPort({
-          host: address.host,
-          port: address.port,
-          policy: settings.portBusy,
-          waitMs: settings.portWaitMs,
-          logger,
-          clock: options.clock,
-          signal,
-          findHolders: (port) => portHolders(options.workspace, port),
-          stopOrphan: async (holder) => {
-            const orphans = (await findOrphans(options.workspace)).filter((o) => o.pid === holder.pid);
-            await stopOrphans(orphans, settings.stopGraceMs);
-          },
-        }),
+      // The one port check: up front when a busy port refuses the start, beside the first sync when
+      // it waits for the port to be released (a lazily spawned supervisor's case).
+      beforeFirstStart: settings.portBusy === 'wait' ? checkPort : undefined,
     });
     if (settings.controlServer) {
       try {
@@ -169,14 +174,16 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
             return isPeerInProcessTree(localPort, remotePort, comfyui.pid);
           },
         });
+        await portChecked;
         await writeControlPort(dir, control.port);
         logger.info(`control API on http://127.0.0.1:${control.port}`);
       } catch (error) {
-        if (options.requireControlServer) throw error;
+        if (options.requireControlServer || (error as { code?: string }).code === 'PORT_BUSY') throw error;
         // As the Python supervisor: without a port the UI loses emergency controls, ComfyUI still runs.
         logger.warn(`${(error as Error).message}; the control API is off`);
       }
     }
+    await portChecked;
     if (options.handleSignals ?? true) {
       let signals = 0;
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

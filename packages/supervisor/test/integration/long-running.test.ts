@@ -11,7 +11,7 @@ import {
   track,
 } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { eventsOf, exitOf, startSupervised } from './helpers.ts';
+import { eventsOf, startSupervised } from './helpers.ts';
 
 afterEach(async () => {
   await killTracked();
@@ -118,16 +118,25 @@ describe('the port held at start', () => {
     const port = await new Promise<number>((resolve) =>
       blocker.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim()))),
     );
-    const run = await startSupervised({ comfyuiPort: port });
-    const result = await exitOf(run);
-    expect(result.exitCode).toBe(2);
-    const lines = result.stderr.split('\n').filter((line) => line.includes(`port ${port}`));
+    // Refused before the supervisor says it is ready: no control port, no ComfyUI started.
+    let ws: TestWorkspace | undefined;
+    const failure = await startSupervised({
+      comfyuiPort: port,
+      prepare: async (w) => {
+        ws = w;
+      },
+    }).then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(/exited early \(code 2\)/);
+    const lines = (failure ?? '').split('\n').filter((line) => line.includes(`port ${port}`));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       new RegExp(
         `port ${port} is already in use on 127\\.0\\.0\\.1 by pid ${blocker.pid} \\(\\S*python3 -c import socket,sys,time s=socket`,
       ),
     );
-    expect(await eventsOf(run.ws, 'started')).toHaveLength(0);
+    expect(ws && (await eventsOf(ws, 'started'))).toHaveLength(0);
   });
 });
