@@ -155,10 +155,21 @@ describe('comfyvisor (real processes)', () => {
     // ComfyUI's port held by someone else: refused before anything starts, naming who holds it
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
-    const busyPort = await cli(['run', '--workspace', ws.root, '--environment', 'env1', '--', '--port', String(port)]);
+    const busyPort = await cli([
+      'run',
+      '--workspace',
+      ws.root,
+      '--environment',
+      'env1',
+      '--',
+      '--port',
+      String(port),
+    ]);
     holder.close();
     expect(busyPort.exitCode).toBe(1);
-    expect(busyPort.stderr).toMatch(new RegExp(`port ${port} is already in use on 127\\.0\\.0\\.1 by pid ${process.pid} `));
+    expect(busyPort.stderr).toMatch(
+      new RegExp(`port ${port} is already in use on 127\\.0\\.0\\.1 by pid ${process.pid} `),
+    );
     oneLine(busyPort.stderr);
 
     // every port of the control range taken

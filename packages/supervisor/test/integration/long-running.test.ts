@@ -8,6 +8,7 @@ import {
   httpJson,
   isAlive,
   killTracked,
+  type TestWorkspace,
   track,
 } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
