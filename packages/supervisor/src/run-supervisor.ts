@@ -143,7 +143,16 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       reaper,
       record,
       passThrough: options.passThrough ?? !ownLog,
-      output: comfyuiLog,
+      // comfyui.log always; with our own log file (a detached supervisor), ComfyUI's output goes
+      // there too, as a Python supervisor's inherited stdout does (the panel's debug log viewer).
+      output: ownLog
+        ? {
+            write: (chunk: Buffer) => {
+              comfyuiLog.write(chunk);
+              ownLog.write(chunk);
+            },
+          }
+        : comfyuiLog,
       // The one port check: up front when a busy port refuses the start, beside the first sync when
       // it waits for the port to be released (a lazily spawned supervisor's case).
       beforeFirstStart: settings.portBusy === 'wait' ? checkPort : undefined,
