@@ -13,8 +13,6 @@ export class UserError extends Error {
 /** Codes of the libraries' errors that are the user's to fix: shown as one line, no stack. */
 const USER_CODES = new Set([
   'USER_ERROR',
-  'WORKSPACE_NOT_FOUND',
-  'ENVIRONMENT_NOT_FOUND',
   'INVALID_ENVIRONMENT_NAME',
   'ENVIRONMENT_UNUSABLE',
   'SUPERVISOR_ALREADY_RUNNING',
@@ -31,6 +29,7 @@ const USER_CODES = new Set([
 export function describeError(
   error: unknown,
   debug = process.env.COMFYVISOR_DEBUG === '1',
+  name = 'comfyvisor',
 ): { message: string; exitCode: number } {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
@@ -38,9 +37,9 @@ export function describeError(
     const exitCode = error instanceof UserError ? error.exitCode : 1;
     const tail =
       code === 'PACKAGE_INSTALL_FAILED' ? `\n${(error as { outputTail?: string }).outputTail ?? ''}` : '';
-    return { message: `comfyvisor: ${message}${tail}`, exitCode };
+    return { message: `${name}: ${message}${tail}`, exitCode };
   }
   const detail =
     debug && error instanceof Error ? `\n${error.stack}` : ' (set COMFYVISOR_DEBUG=1 for details)';
-  return { message: `comfyvisor: unexpected error: ${message}${detail}`, exitCode: 70 };
+  return { message: `${name}: unexpected error: ${message}${detail}`, exitCode: 70 };
 }

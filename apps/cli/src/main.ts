@@ -21,24 +21,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function parseWithCommander(own: string[], comfyui: string[]): Promise<number> {
-  const { buildProgram } = await import('./program.ts');
+  const [{ buildProgram }, { runCommandLine }] = await Promise.all([
+    import('./program.ts'),
+    import('./command-line.ts'),
+  ]);
   let exitCode = 0;
   const program = buildProgram(comfyui, (code) => {
     exitCode = code;
   });
-  // Subcommands do not inherit a setting made after they were created: theirs too, or a bad option
-  // value would end the process from inside commander with its own code.
-  for (const command of [program, ...program.commands]) command.exitOverride();
-  try {
-    await program.parseAsync(own, { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('commander.')) {
-      return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help'
-        ? 0
-        : 2;
-    }
-    throw error;
-  }
+  const parsed = await runCommandLine(program, own);
+  return parsed === 0 ? exitCode : parsed;
 }

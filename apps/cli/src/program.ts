@@ -5,24 +5,13 @@ import { VERSION } from './version.ts';
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
-/** `error: unknown option '--x'` → `comfyvisor: unknown option '--x' (see comfyvisor --help)`. */
-export function oneLineError(text: string): string {
-  const message = text
-    .replace(/^error: /, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return `comfyvisor: ${message} (see comfyvisor --help)\n`;
-}
-
 /** The `comfyvisor` command line. Each action resolves with the process exit code. */
 export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) => void): Command {
   const program = new Command('comfyvisor')
     .description(
       'Keeps ComfyUI running in a ComfyGit workspace: restarts, environment switches with health checks and rollback.',
     )
-    .version(VERSION)
-    // commander's own errors (unknown option, bad value) as one line, like ours
-    .configureOutput({ outputError: (str, write) => write(oneLineError(str)) });
+    .version(VERSION);
   const done = (p: Promise<number>) => p.then(setExitCode);
 
   program

@@ -6,7 +6,7 @@ import { type Context, Hono } from 'hono';
 import { dashboardHtml } from './dashboard.ts';
 import { dashboardStream } from './dashboard-stream.ts';
 import { describeEnvironments } from './environments.ts';
-import { comfyuiOrigins, guard, limitBody } from './guard.ts';
+import { comfyuiOrigins, guard, LOOPBACK_HOSTS, limitBody } from './guard.ts';
 import { idleStatus, readRawControlPort, readRawSwitchStatus } from './raw-files.ts';
 import { requestSwitch, type SwitchRequestResult } from './request-switch.ts';
 import { currentEnvironment, proxyToSupervisor, supervisorStatus } from './supervisor-proxy.ts';
@@ -28,7 +28,6 @@ export interface BridgeAppOptions {
   requestSwitch?: typeof requestSwitch | undefined;
 }
 
-const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
 const DEFAULT_COMFYUI_PORT = 8188;
 
 /** The answer of `POST /v2/comfygit/switch_environment` for each outcome (the reference's codes). */
@@ -169,7 +168,7 @@ export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
       options.comfyuiPort ?? (await readStartupState(metadataDir(workspace)))?.port ?? DEFAULT_COMFYUI_PORT;
     return new Set([...comfyuiOrigins(port), ...extra]);
   };
-  app.use('*', guard({ hosts: new Set(options.allowedHosts ?? LOOPBACK), origins }));
+  app.use('*', guard({ hosts: new Set(options.allowedHosts ?? LOOPBACK_HOSTS), origins }));
   app.use('*', limitBody(options.maxBodyBytes ?? 64 * 1024));
 
   app.get('/', (c) => c.html(dashboardHtml({ workspace })));

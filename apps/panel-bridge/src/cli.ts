@@ -1,31 +1,10 @@
-import path from 'node:path';
-import { detectEnvironment, findWorkspaceRoot, isWorkspace } from '@comfyvisor/detection';
+import { numberOption, resolveWorkspace, runCommandLine, UserError } from '@comfyvisor/cli';
+import { detectEnvironment } from '@comfyvisor/detection';
 import { Command } from 'commander';
 import { requestSwitch } from './request-switch.ts';
 import { startBridgeServer } from './serve.ts';
 import { supervisorStatus } from './supervisor-proxy.ts';
 import { VERSION } from './version.ts';
-
-class BridgeUserError extends Error {}
-
-function workspaceFrom(flag: string | undefined): string {
-  if (flag) {
-    const root = path.resolve(flag);
-    if (!isWorkspace(root)) throw new BridgeUserError(`not a ComfyGit workspace: ${root}`);
-    return root;
-  }
-  const found = findWorkspaceRoot();
-  if (!found)
-    throw new BridgeUserError('no ComfyGit workspace found (pass --workspace or set COMFYGIT_HOME)');
-  return found;
-}
-
-function portFrom(flag: string, text: string, min: number): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < min || port > 65535)
-    throw new BridgeUserError(`${flag} must be a port number, not "${text}"`);
-  return port;
-}
 
 /** Runs `comfyvisor-bridge` on argv (without node and script); resolves with the exit code. */
 export async function bridgeMain(argv: string[]): Promise<number> {
@@ -37,30 +16,30 @@ export async function bridgeMain(argv: string[]): Promise<number> {
     .description(
       "What the ComfyGit panel and ComfyUI's side need from comfyvisor: lazy supervision, the panel's HTTP routes, a dashboard.",
     )
-    .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .version(VERSION);
 
   program
     .command('serve')
     .description('serve the panel routes and the dashboard; prints its URL on the first line')
     .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
     .option('--host <host>', 'address to listen on (loopback unless you say otherwise)', '127.0.0.1')
-    .option('--port <port>', 'port; 0 picks a free one', '0')
+    .option(
+      '--port <port>',
+      'port; 0 picks a free one',
+      numberOption({ min: 0, max: 65_535, integer: true }),
+      0,
+    )
     .option(
       '--comfyui-port <port>',
       "ComfyUI's port: its page may call these routes (default: from .startup_state.json, else 8188)",
+      numberOption({ min: 1, max: 65_535, integer: true }),
     )
-    .action(async (opts: { workspace?: string; host: string; port: string; comfyuiPort?: string }) => {
-      const workspace = workspaceFrom(opts.workspace);
-      const port = portFrom('--port', opts.port, 0);
-      const comfyuiPort =
-        opts.comfyuiPort === undefined ? undefined : portFrom('--comfyui-port', opts.comfyuiPort, 1);
+    .action(async (opts: { workspace?: string; host: string; port: number; comfyuiPort?: number }) => {
+      const workspace = resolveWorkspace(opts.workspace);
+      const { port, comfyuiPort } = opts;
       const server = await startBridgeServer({ workspace, host: opts.host, port, comfyuiPort }).catch(
         (error: NodeJS.ErrnoException) => {
-          throw new BridgeUserError(
-            error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message,
-          );
+          throw new UserError(error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message);
         },
       );
       process.stdout.write(`${server.url}\n`);
@@ -86,7 +65,7 @@ export async function bridgeMain(argv: string[]): Promise<number> {
     .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
     .option('--json', 'machine-readable output')
     .action(async (target: string, opts: { workspace?: string; json?: boolean }) => {
-      const workspace = workspaceFrom(opts.workspace);
+      const workspace = resolveWorkspace(opts.workspace);
       const here = detectEnvironment();
       const source = here.managed && here.workspace === workspace ? here.environment.name : null;
       const result = await requestSwitch({ target, workspace, source, args: comfyuiArgs, caller: 'comfyui' });
@@ -105,24 +84,12 @@ export async function bridgeMain(argv: string[]): Promise<number> {
     .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
     .option('--json', 'machine-readable output')
     .action(async (opts: { workspace?: string; json?: boolean }) => {
-      const status = await supervisorStatus(workspaceFrom(opts.workspace));
+      const status = await supervisorStatus(resolveWorkspace(opts.workspace));
       process.stdout.write(
         opts.json ? `${JSON.stringify(status)}\n` : `${status.state}: ${status.message ?? ''}\n`,
       );
     });
 
-  try {
-    await program.parseAsync(own, { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('commander.'))
-      return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(code) ? 0 : 2;
-    if (error instanceof BridgeUserError) {
-      process.stderr.write(`comfyvisor-bridge: ${error.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`comfyvisor-bridge: unexpected error: ${(error as Error).message}\n`);
-    return 70;
-  }
+  const parsed = await runCommandLine(program, own);
+  return parsed === 0 ? exitCode : parsed;
 }

@@ -1,20 +1,13 @@
+import {
+  CORS_ALLOWED_METHODS as ALLOWED_METHODS,
+  CORS_ALLOWED_HEADERS as ALLOWED_REQUEST_HEADERS,
+  comfyuiOrigins,
+  hostnameOf,
+} from '@comfyvisor/supervisor';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 
-/** The headers ComfyUI's `api.fetchApi` sends that make a browser ask first (CORS preflight). */
-export const ALLOWED_REQUEST_HEADERS = 'Content-Type, Comfy-User';
-export const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-
-/** ComfyUI's own page, the origin the panel's frontend runs in. */
-export function comfyuiOrigins(port: number): string[] {
-  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-}
-
-function hostnameOf(host: string | undefined): string | null {
-  if (!host) return null;
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  return host.split(':')[0] ?? null;
-}
+export { comfyuiOrigins, LOOPBACK_HOSTS } from '@comfyvisor/supervisor';
 
 export interface GuardOptions {
   /** Host names the server answers to (DNS rebinding protection). */

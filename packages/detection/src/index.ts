@@ -9,7 +9,7 @@ export {
 } from './environment.ts';
 export type { NameCheck } from './environment-name.ts';
 export { RESERVED_ENVIRONMENT_NAMES, validateEnvironmentName } from './environment-name.ts';
-export { EnvironmentNotFoundError, InvalidEnvironmentNameError, WorkspaceNotFoundError } from './errors.ts';
+export { InvalidEnvironmentNameError } from './errors.ts';
 export type { FindOrphansOptions, Orphan, OrphanReason } from './orphans.ts';
 export { findOrphans } from './orphans.ts';
 export type { SpawnDecision } from './should-spawn.ts';

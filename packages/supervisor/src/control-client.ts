@@ -90,12 +90,3 @@ export async function findSupervisor(
     message: `nothing answers on the control port ${port.value} named by ${FILE_NAMES.controlPort} (${health.ok ? 'not a supervisor' : health.error})`,
   };
 }
-
-/** The client of the supervisor of `workspace`, or null when none answers. */
-export async function findControlClient(
-  workspace: string,
-  options: { timeoutMs?: number } = {},
-): Promise<ControlClient | null> {
-  const found = await findSupervisor(workspace, options);
-  return found.kind === 'found' ? found.client : null;
-}

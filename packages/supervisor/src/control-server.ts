@@ -1,5 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  CORS_ALLOWED_HEADERS,
+  CORS_ALLOWED_METHODS,
+  comfyuiOrigins,
+  hostnameOf,
+  LOOPBACK_HOSTS,
+} from './browser-rules.ts';
 import { ControlPortInUseError } from './errors.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
 
@@ -40,17 +47,9 @@ export interface ControlServerOptions {
 /** What our supervisor can do, for clients that must tell it from the Python one. */
 export const CAPABILITIES = ['restart', 'kill', 'switch_command', 'switch_api', 'abort_switch', 'metrics'];
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
 /** The browser origins allowed to call the API: ComfyUI's own page. */
 export function allowedOrigins(comfyuiPort: number): Set<string> {
-  return new Set([`http://127.0.0.1:${comfyuiPort}`, `http://localhost:${comfyuiPort}`]);
-}
-
-export function hostnameOf(host: string | undefined): string | null {
-  if (!host) return null;
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  return host.split(':')[0] ?? null;
+  return new Set(comfyuiOrigins(comfyuiPort));
 }
 
 type Reply = { status: number; body: unknown; after?: SupervisorCommand };
@@ -200,8 +199,8 @@ export function createControlHandler(target: ControlTarget, options: ControlServ
     }
     if (req.method === 'OPTIONS') {
       if (origin === undefined) return send(res, 403, { error: 'Origin required' }, headers);
-      headers['access-control-allow-methods'] = 'GET, POST, OPTIONS';
-      headers['access-control-allow-headers'] = 'Content-Type, Comfy-User';
+      headers['access-control-allow-methods'] = CORS_ALLOWED_METHODS;
+      headers['access-control-allow-headers'] = CORS_ALLOWED_HEADERS;
       headers['access-control-max-age'] = '86400';
       res.writeHead(200, headers);
       res.end();

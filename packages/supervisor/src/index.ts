@@ -1,26 +1,27 @@
+// What the apps use, and the types of its options and results: nothing more.
+export {
+  CORS_ALLOWED_HEADERS,
+  CORS_ALLOWED_METHODS,
+  comfyuiOrigins,
+  hostnameOf,
+  LOOPBACK_HOSTS,
+} from './browser-rules.ts';
 export type { ComfyuiExit, ComfyuiProcess, SpawnComfyui, SpawnComfyuiOptions } from './comfyui-process.ts';
-export { spawnComfyui } from './comfyui-process.ts';
 export type { ControlClient, ControlResult, HealthBody, SupervisorLookup } from './control-client.ts';
-export { createControlClient, findControlClient, findSupervisor } from './control-client.ts';
-export { CAPABILITIES } from './control-server.ts';
+export { createControlClient, findSupervisor } from './control-client.ts';
 export {
   ControlPortInUseError,
   EnvironmentUnusableError,
   PortBusyError,
   SupervisorAlreadyRunningError,
 } from './errors.ts';
-export type { EventLog, EventLogOptions } from './event-log.ts';
-export { combineRecorders, createEventLog } from './event-log.ts';
-export { EXIT_CLEAN, EXIT_RESTART, EXIT_SWITCH } from './exit-policy.ts';
-export type { ConsoleLoggerOptions, Logger } from './logger.ts';
-export { createConsoleLogger, silentLogger } from './logger.ts';
-export type { Metrics, MetricsOptions, MetricsSnapshot } from './metrics.ts';
-export { createMetrics } from './metrics.ts';
+export type { Logger } from './logger.ts';
 export type { PortBusyPolicy } from './port-guard.ts';
 export type { SupervisorOptions } from './run-supervisor.ts';
-export { comfyuiLogPath, runSupervisor } from './run-supervisor.ts';
+export { runSupervisor } from './run-supervisor.ts';
 export type { Settings } from './settings.ts';
 export { stopOrphans } from './stop-orphans.ts';
 export type { SupervisorCommand } from './supervisor-command.ts';
 export type { RecordEvent, SupervisorEvent } from './supervisor-event.ts';
-export { createSync, findCg, toolingVenvDir } from './sync.ts';
+export type { SyncEnvironment, SyncResult } from './sync.ts';
+export { toolingVenvDir } from './sync.ts';

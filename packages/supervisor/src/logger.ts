@@ -1,10 +1,7 @@
-/** Where the supervisor reports what it does. */
-export interface Logger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { Logger } from '@comfyvisor/ipc-files';
+
+/** Where the supervisor reports what it does: the one Logger type, ipc-files'. */
+export type { Logger };
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -41,6 +38,3 @@ export function createConsoleLogger(
   };
   return { debug: at(0), info: at(1), warn: at(2), error: at(3) };
 }
-
-const noop = () => {};
-export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
