@@ -34,10 +34,10 @@ export const PROBES: Probe[] = [
   { name: 'commander (CommonJS)', from: pkg('apps/cli'), specs: ['commander'] },
   { name: 'valibot', from: pkg('packages/ipc-files'), specs: ['valibot'] },
   { name: 'execa', from: pkg('packages/supervisor'), specs: ['execa'] },
-  { name: 'hono', from: pkg('packages/supervisor'), specs: ['hono'] },
+  { name: 'hono (the bridge only; the supervisor dropped it)', from: pkg('apps/panel-bridge'), specs: ['hono'] },
   {
     name: 'hono + @hono/node-server (its load touches global Request)',
-    from: pkg('packages/supervisor'),
+    from: pkg('apps/panel-bridge'),
     specs: ['hono', '@hono/node-server'],
     touch: 'globalThis.Request;',
   },
@@ -46,10 +46,9 @@ export const PROBES: Probe[] = [
   { name: '@comfyvisor/health', from: pkg('apps/cli'), specs: ['@comfyvisor/health'] },
   { name: '@comfyvisor/venv', from: pkg('apps/cli'), specs: ['@comfyvisor/venv'] },
   {
-    name: '@comfyvisor/supervisor (+ all it uses; undici touched)',
+    name: '@comfyvisor/supervisor (+ all it uses)',
     from: pkg('apps/cli'),
     specs: ['@comfyvisor/supervisor'],
-    touch: 'globalThis.Request;',
   },
 ];
 

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { PackageInstallError, VenvCreateError } from './errors.ts';
 import { finalizeVenv, VENV_MARKER } from './finalize-venv.ts';
 import { findPython } from './find-python.ts';
@@ -58,6 +57,7 @@ async function readMarker(venvDir: string): Promise<Marker | null> {
 
 async function hasUv(env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
+    const { execa } = await import('execa');
     await execa('uv', ['--version'], { env, timeout: 10_000 });
     return true;
   } catch {
@@ -131,6 +131,8 @@ export async function ensureVenv(
     packages,
     pipArgs: options.pipArgs,
   });
+  // execa is loaded only when a venv is really made (see find-python.ts).
+  const { execa } = await import('execa');
   const run = (step: { file: string; args: string[] }) =>
     execa(step.file, step.args, { env, all: true, cancelSignal: options.signal, forceKillAfterDelay: 2_000 });
 

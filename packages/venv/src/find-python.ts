@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { PythonNotFoundError } from './errors.ts';
 
 export interface PythonInfo {
@@ -15,6 +14,9 @@ export type PythonRunner = (python: string, env: NodeJS.ProcessEnv) => Promise<s
 const VERSION_CODE = 'import sys; print("%d.%d.%d" % sys.version_info[:3])';
 
 const defaultRunner: PythonRunner = async (python, env) => {
+  // Loaded only when a Python is really probed: execa weighs ~9 MB of RSS in every process that
+  // imports this package (the supervisor does, for venv paths and installed versions).
+  const { execa } = await import('execa');
   const result = await execa(python, ['-c', VERSION_CODE], { env, extendEnv: false, timeout: 15_000 });
   return result.stdout;
 };
