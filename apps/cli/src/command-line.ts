@@ -1,4 +1,11 @@
-import type { Command } from 'commander';
+/** The parts of a commander program this needs (commander's types stay out of the public API). */
+export interface CommandLine {
+  name(): string;
+  readonly commands: readonly CommandLine[];
+  exitOverride(): unknown;
+  configureOutput(output: { outputError?: (text: string, write: (text: string) => void) => void }): unknown;
+  parseAsync(argv: readonly string[], options: { from: 'user' }): Promise<unknown>;
+}
 import { describeError } from './errors.ts';
 
 /** `error: unknown option '--x'` → `<name>: unknown option '--x' (see <name> --help)`. */
@@ -16,10 +23,10 @@ export function oneLineError(text: string, name = 'comfyvisor'): string {
  * line; a user's mistake (UserError or a library error with a user code) 1 or its own code, in one
  * line; anything else 70, with the stack only when COMFYVISOR_DEBUG=1.
  */
-export async function runCommandLine(program: Command, argv: string[]): Promise<number> {
+export async function runCommandLine(program: CommandLine, argv: string[]): Promise<number> {
   const name = program.name();
   // Set on every command: subcommands do not inherit settings made after they were created.
-  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+  const all = (command: CommandLine): CommandLine[] => [command, ...command.commands.flatMap(all)];
   for (const command of all(program)) {
     command.exitOverride();
     command.configureOutput({ outputError: (str, write) => write(oneLineError(str, name)) });

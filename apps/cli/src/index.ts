@@ -1,3 +1,4 @@
+export type { CommandLine } from './command-line.ts';
 export { oneLineError, runCommandLine } from './command-line.ts';
 export { resolveWorkspace } from './context.ts';
 export { describeError, UserError } from './errors.ts';

@@ -24,7 +24,6 @@ export {
 } from './pid-file.ts';
 export { isProcessAlive } from './process-alive.ts';
 export { DEFAULT_FLOAT_KEYS, toPythonJson } from './python-json.ts';
-export type { TolerantRead } from './read-file.ts';
 export type { RotatingLog, RotatingLogOptions } from './rotating-log.ts';
 export { createRotatingLog } from './rotating-log.ts';
 export type { SafeRead } from './safe-read.ts';
@@ -52,5 +51,6 @@ export {
   switchStatusToWire,
   writeSwitchStatus,
 } from './switch-status.ts';
+export type { TolerantRead } from './tolerant-read.ts';
 export type { Watcher } from './watch-file.ts';
 export { watchFile } from './watch-file.ts';

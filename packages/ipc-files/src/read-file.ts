@@ -5,10 +5,9 @@ import { type IpcOptions, loggerOf } from './logger.ts';
 import { READ_LIMITS, readRegularFile, type SafeRead } from './safe-read.ts';
 import { removeEntry } from './set-aside.ts';
 
-export type TolerantRead<T> =
-  | { kind: 'missing' }
-  | { kind: 'invalid'; reason: string }
-  | { kind: 'ok'; value: T };
+import type { TolerantRead } from './tolerant-read.ts';
+
+export type { TolerantRead };
 
 /** Parses and validates JSON text already read safely; says why (in a bounded line) when it cannot. */
 export function parseJson<T>(read: SafeRead, schema: v.GenericSchema<unknown, T>): TolerantRead<T> {

@@ -4,7 +4,8 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { type IpcOptions, nowOf } from './logger.ts';
 import { FILE_NAMES } from './paths.ts';
 import { toPythonJson } from './python-json.ts';
-import { finiteNumber, readJsonFile, removeFile, secondsToMs, type TolerantRead } from './read-file.ts';
+import { finiteNumber, readJsonFile, removeFile, secondsToMs } from './read-file.ts';
+import type { TolerantRead } from './tolerant-read.ts';
 
 export const SWITCH_STATES = [
   'preparing',
