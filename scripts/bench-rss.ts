@@ -34,7 +34,11 @@ export const PROBES: Probe[] = [
   { name: 'commander (CommonJS)', from: pkg('apps/cli'), specs: ['commander'] },
   { name: 'valibot', from: pkg('packages/ipc-files'), specs: ['valibot'] },
   { name: 'execa', from: pkg('packages/supervisor'), specs: ['execa'] },
-  { name: 'hono (the bridge only; the supervisor dropped it)', from: pkg('apps/panel-bridge'), specs: ['hono'] },
+  {
+    name: 'hono (the bridge only; the supervisor dropped it)',
+    from: pkg('apps/panel-bridge'),
+    specs: ['hono'],
+  },
   {
     name: 'hono + @hono/node-server (its load touches global Request)',
     from: pkg('apps/panel-bridge'),

@@ -6,6 +6,7 @@ export interface CommandLine {
   configureOutput(output: { outputError?: (text: string, write: (text: string) => void) => void }): unknown;
   parseAsync(argv: readonly string[], options: { from: 'user' }): Promise<unknown>;
 }
+
 import { describeError } from './errors.ts';
 
 /** `error: unknown option '--x'` → `<name>: unknown option '--x' (see <name> --help)`. */

@@ -4,8 +4,8 @@ import { describeValue } from './bounded-text.ts';
 import type { IpcOptions } from './logger.ts';
 import { FILE_NAMES } from './paths.ts';
 import { removeFile, report } from './read-file.ts';
-import type { TolerantRead } from './tolerant-read.ts';
 import { READ_LIMITS, readRegularFile, type SafeRead } from './safe-read.ts';
+import type { TolerantRead } from './tolerant-read.ts';
 
 /** Decimal text (a newline tolerated), as Python's `write_text(str(pid))`: a positive integer. */
 export function parseDecimal(read: SafeRead, max = Number.MAX_SAFE_INTEGER): TolerantRead<number> {
