@@ -19,6 +19,7 @@ import type { SupervisorCommand } from './supervisor-command.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import { SwitchFlow } from './switch-flow.ts';
 import type { SyncEnvironment } from './sync.ts';
+import { syncStep } from './sync-step.ts';
 import type { TorchVersionOf } from './torch-version.ts';
 import { type World, worldFrom } from './world.ts';
 
@@ -190,7 +191,7 @@ export class Supervisor {
 
       const first = this.starts++ === 0;
       await Promise.all([
-        this.syncCurrent(),
+        syncStep(this.current, this.phase.signal, this.deps.sync, this.flow, this.deps.logger, this.record),
         first ? this.deps.beforeFirstStart?.(this.phase.signal) : undefined,
       ]);
       urgent = this.urgent();
@@ -225,45 +226,11 @@ export class Supervisor {
     const found = this.deps.store.environment(this.current);
     const problem = found.ok ? this.deps.store.missingFiles(found.target) : found.reason;
     if (found.ok && problem === null) return found.target;
-    const reason = problem ?? 'unusable';
-    const phase = this.flow.phase;
-    if (phase?.kind === 'switching') {
-      const source = await this.flow.rollBack(`${this.current} cannot start: ${reason}`);
-      if (source) {
-        this.current = source;
-        return null;
-      }
-    }
-    if (phase) {
-      await this.flow.critical(
-        `${this.current} cannot start: ${reason}`,
-        'Nothing is running: repair the environment, then start it again with `comfyvisor run`',
-      );
-      return 1;
-    }
-    throw new EnvironmentUnusableError(reason);
-  }
-
-  private async syncCurrent(): Promise<void> {
-    const env = this.current;
-    const { logger } = this.deps;
-    await this.flow.step('syncing', env);
-    const result = await this.deps.sync(env, this.phase.signal);
-    if (result.ok && result.skipped) logger.debug(`sync skipped: ${result.reason}`);
-    else if (result.ok) logger.info(`synced ${env} in ${Math.round(result.durationMs)} ms`);
-    else {
-      logger.warn(`sync of ${env} failed (${result.reason}); starting anyway`);
-      if (result.outputTail) logger.debug(result.outputTail);
-      await this.flow.step('syncing', env, result.reason);
-    }
-    this.record({
-      type: 'sync',
-      env,
-      ok: result.ok,
-      skipped: result.ok && result.skipped,
-      durationMs: 'durationMs' in result ? Math.round(result.durationMs) : null,
-      ...(!result.ok ? { reason: result.reason } : {}),
-    });
+    const instead = await this.flow.cannotStart(this.current, problem ?? 'unusable');
+    if (instead === null) throw new EnvironmentUnusableError(problem ?? 'unusable');
+    if ('critical' in instead) return 1;
+    this.current = instead.source;
+    return null;
   }
 
   /** The health check of a switch's target, or of the source after a rollback. */
@@ -273,48 +240,24 @@ export class Supervisor {
     const health = await this.healthCheck(proc, this.phase.signal);
     this.record({ type: 'health', env, healthy: health.healthy, afterMs: Math.round(health.afterMs) });
     if (this.phase.signal.aborted) return 'go-on';
-    const phase = this.flow.phase;
     if (health.healthy) {
       this.deps.logger.info(`${env} is healthy after ${Math.round(health.afterMs)} ms`);
-      if (phase?.kind === 'rolling_back') await this.flow.rolledBack();
-      else await this.flow.complete(env);
+      await this.flow.afterHealthCheck(env, true, '');
       this.recovery.reset();
       return 'go-on';
     }
-    const why =
-      health.reason === 'exited'
-        ? `exited with code ${health.exitCode}`
-        : health.reason === 'timeout'
-          ? 'did not become healthy in time'
-          : 'aborted';
+    const why = describeSickness(health);
     this.deps.logger.warn(`health check of ${env} failed: ${why}`);
-    const exit = await this.stopProc();
-    if (phase?.kind === 'switching') {
-      const source = await this.flow.rollBack(`Health check of ${env} failed (${why})`);
-      if (source) {
-        this.current = source;
-        return 'again';
-      }
-      await this.flow.critical(
-        `${env} failed its health check (${why}) and there is no environment to roll back to`,
-        `comfyvisor keeps retrying ${env}; switch to a working environment with \`comfyvisor switch <env>\``,
-      );
-    } else {
-      await this.flow.critical(
-        `Rollback failed: ${env} is not healthy either (${why})`,
-        `comfyvisor keeps retrying ${env}; check \`comfyvisor logs\` and repair the environment`,
-      );
+    const exit = (await this.stopProc()) ?? { code: health.exitCode ?? null, signal: null };
+    const instead = await this.flow.afterHealthCheck(env, false, why);
+    if (instead) {
+      this.current = instead.source;
+      return 'again';
     }
-    const lastExit = exit ?? { code: health.exitCode ?? null, signal: null };
-    const decision = await this.recovery.afterFailure(
-      env,
-      lastExit,
-      proc,
-      this.usedExtraArgs,
-      'crash',
-      this.phase.signal,
+    const signal = this.phase.signal;
+    return (
+      (await this.recovery.afterFailure(env, exit, proc, this.usedExtraArgs, 'crash', signal)) ?? 'again'
     );
-    return decision ?? 'again';
   }
 
   /** Watches a running ComfyUI for hangs until `signal` aborts. */
@@ -488,4 +431,9 @@ export class Supervisor {
     this.current = found.targetEnv;
     await this.flow.begin(found.targetEnv, source);
   }
+}
+
+function describeSickness(health: Exclude<HealthResult, { healthy: true }>): string {
+  if (health.reason === 'exited') return `exited with code ${health.exitCode}`;
+  return health.reason === 'timeout' ? 'did not become healthy in time' : 'aborted';
 }

@@ -111,6 +111,53 @@ export class SwitchFlow {
     await this.end('critical_failure', reason);
   }
 
+  /**
+   * `env` cannot be started (no such environment, no interpreter): roll back to the source when
+   * switching to it; else nothing can run (`critical_failure`). Returns the environment to start
+   * instead, or null when there is none (or no switch is under way: then the caller decides).
+   */
+  async cannotStart(env: string, reason: string): Promise<{ source: string } | { critical: true } | null> {
+    const phase = this.phase;
+    if (!phase) return null;
+    if (phase.kind === 'switching') {
+      const source = await this.rollBack(`${env} cannot start: ${reason}`);
+      if (source) return { source };
+    }
+    await this.critical(
+      `${env} cannot start: ${reason}`,
+      'Nothing is running: repair the environment, then start it again with `comfyvisor run`',
+    );
+    return { critical: true };
+  }
+
+  /**
+   * The verdict of the health check of `env` (a switch's target, or the source after a rollback):
+   * complete / rolled_back when healthy; else roll back to the source (returned), or, with none or
+   * when the rollback itself is sick, `critical_failure` (null: ComfyUI is then treated as crashed).
+   */
+  async afterHealthCheck(env: string, healthy: boolean, why: string): Promise<{ source: string } | null> {
+    const phase = this.phase;
+    if (healthy) {
+      if (phase?.kind === 'rolling_back') await this.rolledBack();
+      else await this.complete(env);
+      return null;
+    }
+    if (phase?.kind === 'switching') {
+      const source = await this.rollBack(`Health check of ${env} failed (${why})`);
+      if (source) return { source };
+      await this.critical(
+        `${env} failed its health check (${why}) and there is no environment to roll back to`,
+        `comfyvisor keeps retrying ${env}; switch to a working environment with \`comfyvisor switch <env>\``,
+      );
+    } else {
+      await this.critical(
+        `Rollback failed: ${env} is not healthy either (${why})`,
+        `comfyvisor keeps retrying ${env}; check \`comfyvisor logs\` and repair the environment`,
+      );
+    }
+    return null;
+  }
+
   /** A request that cannot be honoured: the current environment stays. */
   async refuse(reason: string, target: string | null, current: string): Promise<void> {
     this.logger.warn(`switch request refused: ${reason}; staying on ${current}`);
