@@ -5,9 +5,10 @@ import { existsSync } from 'node:fs';
  * The lifeline: a tiny `/bin/sh` process, started once per supervisor, that reads process-group
  * ids on its stdin (a pipe from the supervisor). When that pipe closes without a goodbye, because
  * the supervisor was SIGKILLed, it stops every group it was told about and, on Linux, every
- * process whose environment carries this supervisor's session path (`__COMFY_CLI_SESSION__`,
- * set before ComfyUI's first instruction and inherited by its children), so a ComfyUI spawned a
- * moment before the kill, not yet announced, is caught too. SIGTERM, then SIGKILL a second later.
+ * process whose environment carries this supervisor's session path (`__COMFY_CLI_SESSION__` for
+ * ComfyUI, `COMFYVISOR_SESSION` for the sync; set before their first instruction and inherited by
+ * their children), so a ComfyUI spawned a moment before the kill, not yet announced, and a sync
+ * under way are caught too. SIGTERM, then SIGKILL a second later.
  */
 const SCRIPT = [
   'S="$1"',
@@ -20,7 +21,7 @@ const SCRIPT = [
   '    =) exit 0 ;;',
   '  esac',
   'done',
-  'scan() { [ -n "$S" ] && [ -r /proc/self/environ ] && grep -lsxzF "__COMFY_CLI_SESSION__=$S" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }',
+  'scan() { [ -n "$S" ] && [ -r /proc/self/environ ] && grep -lsxzF -e "__COMFY_CLI_SESSION__=$S" -e "COMFYVISOR_SESSION=$S" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }',
   'hit() { for p in "$@"; do kill "-$sig" "-$p" 2>/dev/null || kill "-$sig" "$p" 2>/dev/null; done; }',
   'sig=TERM; first=$(printf "%s\\n" $groups $(scan) | sort -un); hit $first',
   // a child between fork and exec shows the session only once it has exec'd: look again

@@ -136,7 +136,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
         createSync(
           options.workspace,
           { enabled: settings.syncEnabled, command: settings.syncCommand, timeoutMs: settings.syncTimeoutMs },
-          options.env,
+          // marked with our session, so the lifeline ends a sync under way if we are killed
+          { ...(options.env ?? process.env), COMFYVISOR_SESSION: store.session },
         ),
       spawn: options.spawn ?? spawnComfyui,
       world: { clock: options.clock, env: options.env ?? process.env, platform },

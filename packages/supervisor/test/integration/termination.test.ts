@@ -192,6 +192,21 @@ describe('signals', () => {
     expect(existsSync(gate)).toBe(false);
     expect(await run.ws.events()).toHaveLength(0);
   });
+
+  // Was: a sync (`cg repair`) running when the supervisor was SIGKILLed kept running, orphaned.
+  it('SIGKILL during the sync: the lifeline ends the sync process too', async () => {
+    const run = await startSupervised({
+      orchestrator: { sync_enabled: true, sync_command: GATED_SYNC },
+      prepare: (ws) => holdSync(ws, 'env1'),
+    });
+    await waitSyncHeld(run.ws);
+    const gate = join(run.ws.root, 'release-sync');
+    expect(processesMentioning(gate)).not.toEqual([]);
+    run.sup.kill('SIGKILL');
+    await expect
+      .poll(() => processesMentioning(gate), { timeout: 5_000, message: 'the sync process to be gone' })
+      .toEqual([]);
+  });
 });
 
 describe('fixed bugs (found by these tests)', () => {
