@@ -1,4 +1,4 @@
-import { readInstalledVersion } from '@comfyvisor/venv';
+import { inspectInstalled } from '@comfyvisor/venv';
 import { askPythonForTorch } from './backend-flags.ts';
 import type { LaunchTarget } from './launch-plan.ts';
 
@@ -6,11 +6,15 @@ import type { LaunchTarget } from './launch-plan.ts';
 export type TorchVersionOf = (target: LaunchTarget) => Promise<string | null>;
 
 /**
- * The default: the installed package's metadata on disk (its dist-info, ~1 ms), else ask the
- * environment's Python (~200 ms here, seconds with a real torch import).
+ * The default: what the disk says (torch's dist-info, or that an isolated venv has no torch at
+ * all: ~1 ms), else ask the environment's Python (~40-200 ms here, seconds with a real torch import).
  */
-export const readTorchVersion: TorchVersionOf = async (target) =>
-  (await readInstalledVersion(target.venvDir, 'torch').catch(() => null)) ?? askPythonForTorch(target.python);
+export const readTorchVersion: TorchVersionOf = async (target) => {
+  const found = await inspectInstalled(target.venvDir, 'torch').catch(() => ({ kind: 'unknown' as const }));
+  if (found.kind === 'version') return found.version;
+  if (found.kind === 'absent') return null;
+  return askPythonForTorch(target.python);
+};
 
 /** One answer per interpreter for the supervisor's life. */
 export class TorchVersionCache {

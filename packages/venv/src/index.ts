@@ -6,6 +6,12 @@ export type { PythonInfo, PythonRunner } from './find-python.ts';
 export { findPython } from './find-python.ts';
 export type { InstallPlan } from './install-commands.ts';
 export { defaultPackages, planInstall } from './install-commands.ts';
-export { normalizeDistributionName, readInstalledVersion, sitePackagesDirs } from './installed-version.ts';
+export type { InstalledState } from './installed-version.ts';
+export {
+  inspectInstalled,
+  normalizeDistributionName,
+  readInstalledVersion,
+  sitePackagesDirs,
+} from './installed-version.ts';
 export type { VenvPaths } from './venv-paths.ts';
 export { resolveVenvPython, venvPaths } from './venv-paths.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { normalizeDistributionName, readInstalledVersion } from './installed-version.ts';
+import { inspectInstalled, normalizeDistributionName, readInstalledVersion } from './installed-version.ts';
 
 function fakeVenv(site: string[], distInfos: Record<string, string | null>): string {
   const venv = mkdtempSync(join(tmpdir(), 'comfyvisor-fakevenv-'));
@@ -43,5 +43,38 @@ describe('readInstalledVersion', () => {
   it('normalises names', () => {
     expect(normalizeDistributionName('Friendly-Bard')).toBe('friendly-bard');
     expect(normalizeDistributionName('FRIENDLY__bard.x')).toBe('friendly-bard-x');
+  });
+});
+
+describe('inspectInstalled', () => {
+  const site = ['lib', 'python3.11', 'site-packages'];
+  const isolated = (venv: string, value = 'false') =>
+    writeFileSync(join(venv, 'pyvenv.cfg'), `home = /usr/bin\ninclude-system-site-packages = ${value}\n`);
+
+  it('a version from dist-info; absent only when an isolated venv holds nothing that could be it', async () => {
+    const withTorch = fakeVenv(site, { 'torch-2.5.1+cu121.dist-info': 'Version: 2.5.1+cu121\n' });
+    expect(await inspectInstalled(withTorch, 'torch', { platform: 'linux' })).toEqual({
+      kind: 'version',
+      version: '2.5.1+cu121',
+    });
+    const none = fakeVenv(site, { 'pip-24.0.dist-info': 'Version: 24.0\n' });
+    isolated(none);
+    writeFileSync(join(none, ...site, 'distutils-precedence.pth'), 'import os\n');
+    expect(await inspectInstalled(none, 'torch', { platform: 'linux' })).toEqual({ kind: 'absent' });
+  });
+
+  it('unknown (ask Python) for a bare package folder, a .pth, system packages visible, or no pyvenv.cfg', async () => {
+    const bare = fakeVenv(site, { torch: null });
+    isolated(bare);
+    const pth = fakeVenv(site, {});
+    isolated(pth);
+    writeFileSync(join(pth, ...site, 'extra.pth'), '/opt/torch\n');
+    const system = fakeVenv(site, {});
+    isolated(system, 'true');
+    const noCfg = fakeVenv(site, {});
+    const egg = fakeVenv(site, { 'torch.egg-link': null });
+    isolated(egg);
+    for (const venv of [bare, pth, system, noCfg, egg])
+      expect(await inspectInstalled(venv, 'torch', { platform: 'linux' }), venv).toEqual({ kind: 'unknown' });
   });
 });

@@ -71,3 +71,41 @@ export async function readInstalledVersion(
   }
   return null;
 }
+
+export type InstalledState = { kind: 'version'; version: string } | { kind: 'absent' } | { kind: 'unknown' };
+
+/**
+ * What the disk says of `distribution` in the venv, without running Python: its version (from
+ * dist-info); `absent` when the venv is isolated (`include-system-site-packages = false`), its
+ * site-packages holds nothing of that name (no package folder or module, no dist-info, egg-info or
+ * egg-link) and no `.pth` file could add a path to it (setuptools' `distutils-precedence.pth`
+ * aside); `unknown` otherwise (a bare package folder, a .pth, system packages visible): ask Python.
+ */
+export async function inspectInstalled(
+  venvDir: string,
+  distribution: string,
+  options: { platform?: NodeJS.Platform | undefined; importName?: string | undefined } = {},
+): Promise<InstalledState> {
+  const version = await readInstalledVersion(venvDir, distribution, options);
+  if (version) return { kind: 'version', version };
+  const cfg = await readHead(path.join(venvDir, 'pyvenv.cfg'), 8 * 1024);
+  if (cfg === null || !/^\s*include-system-site-packages\s*=\s*false\s*$/im.test(cfg))
+    return { kind: 'unknown' };
+  const wanted = normalizeDistributionName(distribution);
+  const importName = (options.importName ?? distribution).toLowerCase();
+  const sites = await sitePackagesDirs(venvDir, options.platform);
+  let seen = 0;
+  for (const site of sites) {
+    const names = await readdir(site).catch(() => null);
+    if (names === null) continue;
+    seen++;
+    for (const name of names) {
+      const lower = name.toLowerCase();
+      if (lower === importName || lower === `${importName}.py`) return { kind: 'unknown' };
+      if (lower.endsWith('.pth') && lower !== 'distutils-precedence.pth') return { kind: 'unknown' };
+      const meta = /^(.+?)(-[^-]+)?\.(dist-info|egg-info|egg-link)$/.exec(name);
+      if (meta && normalizeDistributionName(meta[1] as string) === wanted) return { kind: 'unknown' };
+    }
+  }
+  return seen > 0 ? { kind: 'absent' } : { kind: 'unknown' };
+}

@@ -2,7 +2,8 @@
 // running the fake ComfyUI of a throw-away workspace.
 // Python counterparts: testing/integration/test_restart_flow.py at 57c5958 of comfygit-manager,
 // named on each test below (`py:`); the Python tests mock the process, these run it for real.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readControlPort, readPidFile } from '@comfyvisor/ipc-files';
 import { cleanupWorkspaces, isAlive, killTracked } from '@comfyvisor/testkit';
@@ -105,6 +106,43 @@ describe('restart flow', () => {
     const { body } = await run.stats();
     expect(body.supervised).toBe('1');
     expect(body.argv.includes('--cpu')).toBe(cpu);
+  });
+
+  // py: none (issue 11: the cold start no longer waits for a Python asked about torch)
+  it("torch's version from the disk: a dist-info, or an isolated venv without torch, asks no Python", async () => {
+    for (const dist of ['2.5.1+cu121', null]) {
+      const run = await startSupervised({
+        prepare: async (ws) => {
+          // The environment's python records each time it is run, then runs as itself.
+          const bin = join(ws.envDir('env1'), '.venv', 'bin');
+          const real = realpathSync(join(bin, 'python'));
+          await rm(join(bin, 'python'));
+          await writeFile(
+            join(bin, 'python'),
+            `#!/bin/sh\necho "$@" >> '${join(ws.root, 'python-runs')}'\nexec '${real}' "$@"\n`,
+            { mode: 0o755 },
+          );
+          if (dist) {
+            const site = (await readdir(join(ws.envDir('env1'), '.venv', 'lib')))[0] as string;
+            const info = join(
+              ws.envDir('env1'),
+              '.venv',
+              'lib',
+              site,
+              'site-packages',
+              `torch-${dist}.dist-info`,
+            );
+            await mkdir(info, { recursive: true });
+            await writeFile(join(info, 'METADATA'), `Metadata-Version: 2.1\nName: torch\nVersion: ${dist}\n`);
+          }
+        },
+      });
+      await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+      expect((await run.stats()).body.argv.includes('--cpu'), String(dist)).toBe(dist === null);
+      const runs = readFileSync(join(run.ws.root, 'python-runs'), 'utf8').trim().split('\n');
+      expect(runs, String(dist)).toHaveLength(1); // ComfyUI itself, nothing else
+      expect(runs[0]).toMatch(/ComfyUI\/main\.py/);
+    }
   });
 
   // py: none (a ComfyUI killed from outside, as by the OOM killer, is a crash: restarted)
