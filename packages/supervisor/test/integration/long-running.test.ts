@@ -1,6 +1,7 @@
 // Issue 8: what does not exit (a hung ComfyUI) and what an earlier run left behind (an orphaned
 // ComfyUI on the port), with a real supervisor on the test kit's fake ComfyUI.
 import { spawn, spawnSync } from 'node:child_process';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   cleanupWorkspaces,
@@ -66,6 +67,34 @@ describe('a hung ComfyUI', () => {
     expect(await eventsOf(run.ws, 'sigterm')).toHaveLength(0);
     expect(run.stderr()).not.toMatch(/hung/);
     expect((await httpJson(`${run.controlUrl}/health`)).body.comfyui.pid).toBe(first.pid);
+  });
+});
+
+describe('a ComfyUI that prints without end', () => {
+  it('keeps at most log_max_mb × (log_keep + 1) of comfyui.log on disk', async () => {
+    const run = await startSupervised({
+      orchestrator: { log_max_mb: 1, log_keep: 2 },
+      prepare: async (ws) => {
+        // A ComfyUI that prints 40 MB, then serves as the fake does.
+        const main = join(ws.envDir('env1'), 'ComfyUI', 'main.py');
+        const fake = await readFile(main, 'utf8');
+        await writeFile(
+          main,
+          `import sys\nline = "x" * 1023 + "\\n"\nfor _ in range(40 * 1024):\n    sys.stdout.write(line)\nsys.stdout.flush()\nprint("printed 40 MB", flush=True)\n${fake}`,
+        );
+      },
+    });
+    await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { timeoutMs: 60_000 });
+    const log = join(run.ws.metadataDir, 'comfyui.log');
+    await vi.waitFor(async () => expect(await readFile(log, 'utf8')).toContain('printed 40 MB'), {
+      timeout: 30_000,
+    });
+    const files = (await readdir(run.ws.metadataDir)).filter((name) => name.startsWith('comfyui.log'));
+    expect(files.sort()).toEqual(['comfyui.log', 'comfyui.log.1', 'comfyui.log.2']);
+    let total = 0;
+    for (const name of files) total += (await stat(join(run.ws.metadataDir, name))).size;
+    expect(total).toBeLessThanOrEqual(3 * 1024 * 1024);
+    expect(total).toBeGreaterThan(2 * 1024 * 1024);
   });
 });
 
