@@ -249,6 +249,11 @@ export class Supervisor {
     const why = describeSickness(health);
     this.deps.logger.warn(`health check of ${env} failed: ${why}`);
     const exit = (await this.stopProc()) ?? { code: health.exitCode ?? null, signal: null };
+    if (health.reason === 'exited') {
+      // It died while being checked: a crash, for the history and the metrics too.
+      const code = health.exitCode ?? null;
+      this.record({ type: 'comfyui_exit', env, pid: proc.pid, code, signal: null, meaning: 'crash' });
+    }
     const instead = await this.flow.afterHealthCheck(env, false, why);
     if (instead) {
       this.current = instead.source;

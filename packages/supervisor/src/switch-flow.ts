@@ -91,9 +91,9 @@ export class SwitchFlow {
     await this.write(
       'rolled_back',
       `Switch to ${phase.target} failed (${phase.reason}); rolled back to ${phase.source}, which is running again`,
-      `${phase.target}: ${phase.reason}`,
+      phase.reason, // it names the target and what failed in it
     );
-    await this.end('rolled_back', `${phase.target}: ${phase.reason}`);
+    await this.end('rolled_back', phase.reason);
   }
 
   /** Nothing runs (or will run by itself): say so and what to do. */

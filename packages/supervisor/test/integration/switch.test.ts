@@ -85,7 +85,7 @@ describe('switch by exit 43 and a switch request', () => {
       'Switch to env2 failed (Health check of env2 failed (exited with code 3)); rolled back to env1, which is running again',
     );
     expect(final).toMatchObject({ progress: 100, targetEnv: 'env2', sourceEnv: 'env1' });
-    expect(final.error).toBe('env2: Health check of env2 failed (exited with code 3)');
+    expect(final.error).toBe('Health check of env2 failed (exited with code 3)');
     expect(existsSync(join(run.ws.metadataDir, '.switch.lock'))).toBe(false);
     expect((await run.stats()).body.environment).toBe('env1');
     expect((await httpJson(`${run.controlUrl}/health`)).body.current_env).toBe('env1');
