@@ -62,7 +62,6 @@ async function main() {
       orchestrator: {
         sync_enabled: false,
         control_port_range: [await freePort(), 65000],
-        switch_status_clear_s: 1,
       },
     },
   });

@@ -51,7 +51,6 @@ async function main() {
         sync_enabled: false,
         stop_grace_s: 5,
         control_port_range: [await freePort(), 65000],
-        switch_status_clear_s: 1,
         // BENCH_LIVENESS=0 measures the idle supervisor without its liveness probes
         liveness_enabled: process.env.BENCH_LIVENESS !== '0',
       },

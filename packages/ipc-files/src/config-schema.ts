@@ -40,7 +40,6 @@ export const SCHEMA = {
     ['crash_backoff_max_ms', 'crashBackoffMaxMs', 'int', 30000, [0, 3_600_000]],
     ['sync_enabled', 'syncEnabled', 'boolean', true],
     ['sync_command', 'syncCommand', 'strings-or-null', null],
-    ['switch_status_clear_s', 'switchStatusClearS', 'number', 3, [0, 3600]],
     ['parent_death_signal', 'parentDeathSignal', 'boolean', false],
     ['liveness_enabled', 'livenessEnabled', 'boolean', true],
     ['liveness_interval_s', 'livenessIntervalS', 'number', 10, [1, 3600]],

@@ -35,8 +35,6 @@ export interface Config {
     syncEnabled: boolean;
     /** ours: replaces `cg -e <env> repair --yes --models skip`; `{env}` and `{workspace}` are substituted. @default null */
     syncCommand: string[] | null;
-    /** ours: how long `complete` stays visible before status and lock are cleared. @default 3 */
-    switchStatusClearS: number;
     /** ours: also wrap ComfyUI in `setpriv --pdeathsig SIGKILL` on Linux (costs ~4 ms per start). @default false */
     parentDeathSignal: boolean;
     /** ours: probe a running ComfyUI and restart it when it stops answering. @default true */

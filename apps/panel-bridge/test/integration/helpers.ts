@@ -24,7 +24,6 @@ export async function bridgeWorkspace(behaviour?: Record<string, FakeBehaviour>)
         sync_enabled: false,
         stop_grace_s: 2,
         control_port_range: [control, control + 20],
-        switch_status_clear_s: 30,
       },
     },
   });

@@ -95,7 +95,6 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
         stop_grace_s: 1,
         crash_backoff_initial_ms: 50,
         crash_max_restarts: 2,
-        switch_status_clear_s: 30,
         health_check_timeout_s: 20,
         control_port_range: [controlPort, controlPort + 20],
         ...options.orchestrator,
