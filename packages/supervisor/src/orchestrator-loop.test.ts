@@ -187,13 +187,13 @@ describe('switch, health and rollback: every switch ends complete, rolled_back o
 
   it('bad requests keep the current environment: corrupt, missing env, traversal, a number', async () => {
     const requests = [
-      { kind: 'invalid', reason: 'not valid JSON' },
-      { kind: 'ok', targetEnv: 'nope', sourceEnv: null },
-      { kind: 'ok', targetEnv: '../x', sourceEnv: null },
-      { kind: 'ok', targetEnv: 5 as unknown as string, sourceEnv: null },
-      { kind: 'missing' },
+      [{ kind: 'invalid', reason: 'not valid JSON' }, /unreadable \(not valid JSON\)/],
+      [{ kind: 'ok', targetEnv: 'nope', sourceEnv: null }, /environment "nope" does not exist/],
+      [{ kind: 'ok', targetEnv: '../x', sourceEnv: null }, /invalid environment name/],
+      [{ kind: 'ok', targetEnv: 5 as unknown as string, sourceEnv: null }, /invalid environment name/],
+      [{ kind: 'missing' }, /exit 43 without a switch request/],
     ] as const;
-    for (const request of requests) {
+    for (const [request, reason] of requests) {
       const store = memoryStore();
       const { spawn, spawned } = fakeSpawner((proc, index) => {
         if (index === 0) {
@@ -205,7 +205,7 @@ describe('switch, health and rollback: every switch ends complete, rolled_back o
       expect(await new Supervisor(deps({ store, spawn })).run()).toBe(0);
       expect(spawned.map((p) => envOf(p.options.cwd))).toEqual(['env1', 'env1']);
       expect(store.lastStatus()?.state, request.kind).toBe('rolled_back');
-      expect(store.lastStatus()?.error, request.kind).toBeTruthy();
+      expect(store.lastStatus()?.error, request.kind).toMatch(reason);
       expect(store.lock).toBe(false);
     }
   });

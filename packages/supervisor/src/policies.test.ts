@@ -129,8 +129,21 @@ describe('liveness', () => {
 describe('port guard', () => {
   const base = { host: '127.0.0.1', port: 8188, waitMs: 1_000, logger: recordingLogger() };
 
-  it('a free port passes at once', async () => {
-    await guardPort({ ...base, policy: 'refuse', isBusy: async () => false });
+  it('a free port passes at once: no wait, nobody looked up', async () => {
+    const clock = fakeClock();
+    let lookedUp = 0;
+    await guardPort({
+      ...base,
+      policy: 'wait',
+      clock,
+      isBusy: async () => false,
+      findHolders: async () => {
+        lookedUp++;
+        return [];
+      },
+    });
+    expect(clock.sleeps).toEqual([]);
+    expect(lookedUp).toBe(0);
   });
 
   it('refuse names who holds the port', async () => {
