@@ -10,10 +10,9 @@ import {
   isAlive,
   killTracked,
   track,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'bin.js');
 const cli = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
@@ -45,7 +44,7 @@ async function runIn(ws: Awaited<ReturnType<typeof workspace>>, port: number) {
     cli(['run', '--workspace', ws.root, '--environment', 'env1', '--args', '--port', String(port)]),
   );
   await ws.waitForEvent({ event: 'listening', env: 'env1' });
-  await waitFor(() => existsSync(join(ws.metadataDir, '.control_port')));
+  await expect.poll(() => existsSync(join(ws.metadataDir, '.control_port')), { timeout: 15_000 }).toBe(true);
   return { child }; // not the subprocess itself: awaiting a thenable would wait for its exit
 }
 
@@ -216,11 +215,20 @@ describe('comfyvisor (real processes)', () => {
     demo.all?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
     });
-    const root = await waitFor(() => /workspace\s+(\/\S+)/.exec(out)?.[1], {
-      message: 'the demo workspace line',
-    });
-    await waitFor(() => /listening on/.test(out), { message: 'the fake ComfyUI to listen' });
-    await waitFor(() => existsSync(join(root, '.metadata', '.control_port')));
+    const root = await vi.waitFor(
+      () => {
+        const found = /workspace\s+(\/\S+)/.exec(out)?.[1];
+        expect(found, 'the demo workspace line').toBeDefined();
+        return found as string;
+      },
+      { timeout: 15_000 },
+    );
+    await expect
+      .poll(() => out, { timeout: 15_000, message: 'the fake ComfyUI to listen' })
+      .toMatch(/listening on/);
+    await expect
+      .poll(() => existsSync(join(root, '.metadata', '.control_port')), { timeout: 15_000 })
+      .toBe(true);
     const status = await cli(['status', '--json', '--workspace', root]);
     expect(JSON.parse(status.stdout)).toMatchObject({ supervisor: { running: true }, current_env: 'env1' });
     const pid = Number(readFileSync(join(root, '.metadata', '.orchestrator.pid'), 'utf8'));

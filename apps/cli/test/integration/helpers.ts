@@ -6,7 +6,6 @@ import {
   freePort,
   type TestWorkspace,
   track,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { expect } from 'vitest';
@@ -33,7 +32,7 @@ export async function runSupervised(ws: TestWorkspace, port: number) {
     cli(['run', '--workspace', ws.root, '--environment', 'env1', '--args', '--port', String(port)]),
   );
   await ws.waitForEvent({ event: 'listening', env: 'env1' });
-  await waitFor(() => existsSync(join(ws.metadataDir, '.control_port')));
+  await expect.poll(() => existsSync(join(ws.metadataDir, '.control_port')), { timeout: 15_000 }).toBe(true);
   return { child };
 }
 

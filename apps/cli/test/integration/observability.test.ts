@@ -1,13 +1,6 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  killTracked,
-  track,
-  waitFor,
-} from '@comfyvisor/testkit';
+import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -204,7 +197,9 @@ describe('a real supervisor writes events.jsonl', () => {
       ),
     );
     const first = await ws.waitForEvent({ event: 'listening', env: 'env1' });
-    await waitFor(() => existsSync(join(ws.metadataDir, '.control_port')));
+    await expect
+      .poll(() => existsSync(join(ws.metadataDir, '.control_port')), { timeout: 15_000 })
+      .toBe(true);
     expect((await cli(['restart', '--workspace', ws.root])).exitCode).toBe(0);
     await ws.waitForEvent({ event: 'listening' }, { after: first.index });
     expect((await cli(['stop', '--workspace', ws.root])).exitCode).toBe(0);

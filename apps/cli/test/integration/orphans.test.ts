@@ -7,7 +7,6 @@ import {
   killTracked,
   type TestWorkspace,
   trackPid,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,7 +68,9 @@ describe('orphans: comfyvisor detect and stop --orphans (real processes)', () =>
     expect(stop.stdout).toBe(`stopped orphan pid ${fake.pid} (env1) and 1 child process(es): terminated`);
     await ws.waitForEvent({ event: 'sigterm', pid: fake.pid });
     expect(isAlive(fake.pid)).toBe(false);
-    await waitFor(() => !isAlive(child), { message: "the orphan's child to be gone" });
+    await expect
+      .poll(() => isAlive(child), { timeout: 15_000, message: "the orphan's child to be gone" })
+      .toBe(false);
     expect(JSON.parse((await cli(['detect', '--json', '--workspace', ws.root])).stdout).orphans).toEqual([]);
     expect((await cli(['stop', '--orphans', '--workspace', ws.root])).stdout).toBe(
       `no orphaned ComfyUI in ${ws.root}`,
@@ -85,7 +86,9 @@ describe('orphans: comfyvisor detect and stop --orphans (real processes)', () =>
       expect.objectContaining({ pid: fake.pid, environment: 'env2', outcome: 'killed' }),
     ]);
     await ws.waitForEvent({ event: 'sigterm', pid: fake.pid });
-    await waitFor(() => !isAlive(fake.pid), { message: 'the orphan to be killed' });
+    await expect
+      .poll(() => isAlive(fake.pid), { timeout: 15_000, message: 'the orphan to be killed' })
+      .toBe(false);
   });
 
   it("a running supervisor's ComfyUI is not an orphan and stop --orphans leaves it alone", async () => {

@@ -10,10 +10,9 @@ import {
   killTracked,
   type TestWorkspace,
   track,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BIN, opsWorkspace } from './helpers.ts';
 
 afterEach(async () => {
@@ -61,17 +60,19 @@ async function runAsPid1(ws: TestWorkspace, env: Record<string, string>) {
     ),
   );
   await ws.waitForEvent({ event: 'child_started' });
-  const init = await waitFor(() => {
+  const init = await vi.waitFor(() => {
     const children = readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim();
-    return children ? Number(children.split(' ')[0]) : null;
+    expect(children, "unshare's child").not.toBe('');
+    return Number(children.split(' ')[0]);
   });
   // node itself: the forwarder (under tini) or the supervisor, which renames itself.
   expect(commandLine(init).join(' ')).toMatch(/bin\.js run|^comfyvisor supervisor /);
   const [comfyui] = await findPortListeners(port);
   if (!comfyui) throw new Error('no ComfyUI on its port');
-  const tree = await waitFor(async () => {
+  const tree = await vi.waitFor(async () => {
     const pids = await processTree(init);
-    return pids.includes(comfyui.pid) ? pids : null;
+    expect(pids, "the init's tree").toContain(comfyui.pid);
+    return pids;
   });
   return { unshare, init, comfyui: comfyui.pid, tree };
 }

@@ -3,15 +3,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPidFile, readSwitchStatus } from '@comfyvisor/ipc-files';
 import { requestSwitch, spawnSupervisor } from '@comfyvisor/panel-bridge';
-import {
-  cleanupWorkspaces,
-  freePort,
-  httpJson,
-  isAlive,
-  track,
-  trackPid,
-  waitFor,
-} from '@comfyvisor/testkit';
+import { cleanupWorkspaces, freePort, httpJson, isAlive, track, trackPid } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BRIDGE_BIN, bridgeWorkspace, killDetached } from './helpers.ts';
@@ -43,7 +35,9 @@ describe('spawning the supervisor (test_orchestrator_bootstrap)', () => {
     expect(await readPidFile(ws.metadataDir)).toBe(pid);
     const started = await ws.waitForEvent({ event: 'started', env: 'env1' });
     expect(started.argv).toEqual(expect.arrayContaining(['--port', String(port)]));
-    await waitFor(() => readFileSync(logFile, 'utf8').includes('fake ComfyUI (env1) listening'));
+    await expect
+      .poll(() => readFileSync(logFile, 'utf8'), { timeout: 15_000 })
+      .toContain('fake ComfyUI (env1) listening');
     expect(logFile).toBe(join(ws.metadataDir, 'orchestrator.log'));
   });
 
@@ -136,9 +130,9 @@ describe('spawning the supervisor (test_orchestrator_bootstrap)', () => {
     await httpJson(`http://127.0.0.1:${port}/exit/43`, { method: 'POST' });
     await comfy;
     await ws.waitForEvent({ event: 'listening', env: 'env2' });
-    await waitFor(async () => (await readSwitchStatus(ws.metadataDir))?.state === 'complete', {
-      timeoutMs: 20_000,
-    });
+    await expect
+      .poll(async () => (await readSwitchStatus(ws.metadataDir))?.state, { timeout: 20_000 })
+      .toBe('complete');
     expect((await httpJson(`http://127.0.0.1:${port}/system_stats`)).body).toMatchObject({
       environment: 'env2',
       supervised: '1',

@@ -1,6 +1,6 @@
 import { readSwitchStatus } from '@comfyvisor/ipc-files';
 import { startBridgeServer } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, freePort, killTracked, waitFor } from '@comfyvisor/testkit';
+import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BRIDGE_BIN, bridgeWorkspace, startComfyvisor } from './helpers.ts';
@@ -32,9 +32,9 @@ describe('concurrent switch requests', () => {
         `8 concurrent HTTP switch requests: ${statuses.filter((s) => s === 200).length} accepted, ${statuses.filter((s) => s === 409).length} rejected (409), ${wall.toFixed(0)} ms`,
       );
       expect(statuses).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
-      await waitFor(async () => (await readSwitchStatus(ws.metadataDir))?.state === 'complete', {
-        timeoutMs: 20_000,
-      });
+      await expect
+        .poll(async () => (await readSwitchStatus(ws.metadataDir))?.state, { timeout: 20_000 })
+        .toBe('complete');
       await ws.waitForEvent({ event: 'listening', env: 'env2' });
     } finally {
       await server.close();
@@ -60,8 +60,8 @@ describe('concurrent switch requests', () => {
     );
     expect(answers).toEqual(['busy', 'busy', 'busy', 'busy', 'busy', 'busy', 'busy', 'switching']);
     expect(results.filter((r) => r.exitCode === 3)).toHaveLength(7);
-    await waitFor(async () => (await readSwitchStatus(ws.metadataDir))?.state === 'complete', {
-      timeoutMs: 20_000,
-    });
+    await expect
+      .poll(async () => (await readSwitchStatus(ws.metadataDir))?.state, { timeout: 20_000 })
+      .toBe('complete');
   });
 });

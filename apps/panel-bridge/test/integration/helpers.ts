@@ -9,9 +9,9 @@ import {
   killTracked,
   track,
   trackPid,
-  waitFor,
 } from '@comfyvisor/testkit';
 import { execa } from 'execa';
+import { expect } from 'vitest';
 
 export const BRIDGE_BIN = join(import.meta.dirname, '..', '..', 'dist', 'bin.js');
 
@@ -52,7 +52,7 @@ export async function startComfyvisor(ws: Awaited<ReturnType<typeof bridgeWorksp
     ),
   );
   await ws.waitForEvent({ event: 'listening', env: 'env1' });
-  await waitFor(() => existsSync(join(ws.metadataDir, '.control_port')));
+  await expect.poll(() => existsSync(join(ws.metadataDir, '.control_port')), { timeout: 15_000 }).toBe(true);
   return { child };
 }
 

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_NAMES } from '@comfyvisor/ipc-files';
 import { type BridgeServer, cliBinPath, startBridgeServer } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, freePort, httpJson, killTracked, track, waitFor } from '@comfyvisor/testkit';
+import { cleanupWorkspaces, freePort, httpJson, killTracked, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BRIDGE_BIN, bridgeWorkspace } from './helpers.ts';
@@ -27,9 +27,12 @@ async function pythonLikeSetup() {
       all: true,
     }),
   );
-  await waitFor(() => existsSync(join(ws.metadataDir, FILE_NAMES.controlPort)), {
-    message: 'the stand-in to write .control_port',
-  });
+  await expect
+    .poll(() => existsSync(join(ws.metadataDir, FILE_NAMES.controlPort)), {
+      timeout: 15_000,
+      message: 'the stand-in to write .control_port',
+    })
+    .toBe(true);
   const comfyuiPort = await freePort();
   const bridge = await startBridgeServer({ workspace: ws.root, port: 0, comfyuiPort });
   servers.push(bridge);
@@ -100,7 +103,9 @@ describe('a supervisor that cannot switch by command (the Python one)', () => {
     expect(await panel.orchestrator.getStatus()).toEqual(written);
     expect(await panel.comfygit.getSwitchProgress()).toEqual(written);
     expect(await panel.orchestrator.restart()).toMatchObject({ status: 'restart_requested' });
-    await waitFor(() => !existsSync(join(ws.metadataDir, FILE_NAMES.command)));
+    await expect
+      .poll(() => existsSync(join(ws.metadataDir, FILE_NAMES.command)), { timeout: 15_000 })
+      .toBe(false);
     expect(await panel.orchestrator.kill()).toMatchObject({ status: 'shutting_down' });
     const ended = await supervisor;
     expect(ended.exitCode).toBe(0);
