@@ -1,7 +1,6 @@
 import {
   CORS_ALLOWED_METHODS as ALLOWED_METHODS,
   CORS_ALLOWED_HEADERS as ALLOWED_REQUEST_HEADERS,
-  comfyuiOrigins,
   hostnameOf,
 } from '@comfyvisor/supervisor';
 import type { MiddlewareHandler } from 'hono';

@@ -15,8 +15,10 @@ const SCRIPT = [
   'groups=""',
   'while IFS= read -r line; do',
   '  case "$line" in',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   '    +*) groups="$groups ${line#+}" ;;',
   // shell builtins only: this runs as ComfyUI exits, beside the restart
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   '    -*) g="${line#-}"; kept=""; for x in $groups; do [ "$x" = "$g" ] || kept="$kept $x"; done; groups="$kept" ;;',
   '    =) exit 0 ;;',
   '  esac',
