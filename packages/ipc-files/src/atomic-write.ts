@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { IpcError } from './errors.ts';
 import type { IpcOptions } from './logger.ts';
 import { setAsideIfNotRegular } from './set-aside.ts';
+import { uniqueSuffix } from './unique-suffix.ts';
 
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp.${process.pid}.${randomBytes(4).toString('hex')}`);
+  return join(dirname(path), `.${basename(path)}.tmp.${uniqueSuffix()}`);
 }
 
 async function assertDir(dir: string): Promise<void> {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -10,6 +9,7 @@ import { toPythonJson } from './python-json.ts';
 import { report } from './read-file.ts';
 import { READ_LIMITS, readRegularFile } from './safe-read.ts';
 import { removeEntry } from './set-aside.ts';
+import { uniqueSuffix } from './unique-suffix.ts';
 
 export const COMMAND_NAMES = ['restart', 'shutdown', 'abort_switch', 'switch'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -74,7 +74,7 @@ export async function takeCommand(dir: string, options?: TakeCommandOptions): Pr
   const peek = parseJsonText(first.text);
   const young = nowOf(options) - first.mtimeMs < (options?.pendingMs ?? 100);
   if (!peek.ok && peek.incomplete && young) return { kind: 'pending' };
-  const mine = join(dir, `${FILE_NAMES.command}.taking.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const mine = join(dir, `${FILE_NAMES.command}.taking.${uniqueSuffix()}`);
   try {
     await rename(path, mine);
   } catch {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type IpcOptions, nowOf } from './logger.ts';
 import { removeEntry } from './set-aside.ts';
+import { uniqueSuffix } from './unique-suffix.ts';
 
 /** What was seen at a path when it was judged stale: its identity, so a newer file is never removed. */
 export interface Seen {
@@ -61,7 +61,7 @@ export async function replaceGuarded(
     // if the entry at `path` is still the one judged stale, nobody else can swap it under us now.
     const current = await identity(path);
     if (!current || current.ino !== seen.ino || current.mtimeMs !== seen.mtimeMs) return false;
-    const aside = join(dir, `${name}.stale.${process.pid}.${randomBytes(4).toString('hex')}`);
+    const aside = join(dir, `${name}.stale.${uniqueSuffix()}`);
     try {
       await rename(path, aside);
     } catch {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IpcError } from './errors.ts';
@@ -7,6 +6,7 @@ import { type IpcOptions, loggerOf, nowOf } from './logger.ts';
 import { FILE_NAMES } from './paths.ts';
 import { parseDecimal } from './pid-file.ts';
 import { READ_LIMITS, readRegularFile } from './safe-read.ts';
+import { uniqueSuffix } from './unique-suffix.ts';
 
 export interface ClaimOptions extends IpcOptions {
   /** The pid to record. @default process.pid */
@@ -34,7 +34,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function claimPidFile(dir: string, options: ClaimOptions): Promise<ClaimResult> {
   const pid = options.pid ?? process.pid;
   const path = join(dir, FILE_NAMES.pid);
-  const temp = join(dir, `.${FILE_NAMES.pid}.tmp.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const temp = join(dir, `.${FILE_NAMES.pid}.tmp.${uniqueSuffix()}`);
   const sleep = options.sleep ?? defaultSleep;
   try {
     const handle = await open(temp, 'wx', 0o644);
@@ -111,7 +111,7 @@ export async function verifyPidFile(
 export async function releasePidFile(dir: string, pid: number): Promise<boolean> {
   const path = join(dir, FILE_NAMES.pid);
   if ((await verifyPidFile(dir, pid)) !== 'ours') return false;
-  const aside = join(dir, `${FILE_NAMES.pid}.stale.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const aside = join(dir, `${FILE_NAMES.pid}.stale.${uniqueSuffix()}`);
   try {
     await rename(path, aside);
   } catch {

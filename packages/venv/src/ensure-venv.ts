@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -121,7 +120,8 @@ export async function ensureVenv(
         ? 'uv'
         : 'pip';
   const basePython = options.python ?? (await findPython({ env })).path;
-  const partial = `${target}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
+  // not node:crypto: loading it costs every process that imports venv ~2 MB of RSS
+  const partial = `${target}.partial-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const partialPaths = venvPaths(partial);
   const plan = planInstall({
     installer,

@@ -49,6 +49,41 @@ describe('probes against real sockets', () => {
     server.close();
   });
 
+  it('the probe sends one GET with the path and Host, and reads only the status line', async () => {
+    const seen: string[] = [];
+    const server = createServer((socket: Socket) => {
+      socket.once('data', (chunk) => {
+        seen.push(String(chunk));
+        // the status line in two pieces, then a body the probe does not wait for
+        socket.write('HTTP/1.1 2');
+        setTimeout(() => socket.write('04 No Content\r\nContent-Length: 0\r\n\r\n'), 20);
+      });
+    });
+    const port = await listen(server);
+    expect(await probeHttp(`http://127.0.0.1:${port}/system_stats?x=1`, 1_000)).toEqual({ ok: true });
+    server.close();
+    expect(seen[0]).toMatch(
+      new RegExp(`^GET /system_stats\\?x=1 HTTP/1\\.1\r\nHost: 127\\.0\\.0\\.1:${port}\r\n`),
+    );
+    expect(seen[0]).toContain('Connection: close');
+  });
+
+  it('something that is not HTTP, or closes without a word, is not healthy', async () => {
+    const garbage = createServer((socket: Socket) => socket.end('SSH-2.0-OpenSSH\r\n'));
+    const mute = createServer((socket: Socket) => socket.end());
+    const [g, m] = [await listen(garbage), await listen(mute)];
+    expect(await probeHttp(`http://127.0.0.1:${g}/`, 1_000)).toMatchObject({
+      ok: false,
+      detail: 'not an HTTP answer',
+    });
+    expect(await probeHttp(`http://127.0.0.1:${m}/`, 1_000)).toMatchObject({
+      ok: false,
+      detail: 'closed without an answer',
+    });
+    garbage.close();
+    mute.close();
+  });
+
   it('refused on a port nobody listens on (TCP and HTTP)', async () => {
     const port = await freePort();
     expect(await probeTcp('127.0.0.1', port, 500)).toMatchObject({ reason: 'refused' });
