@@ -153,7 +153,7 @@ async function main() {
 
   // 5 + 6. idle CPU and memory of the supervisor, once the work above has settled: V8's memory
   // reducer runs GCs for several seconds after activity stops (measured: with a 5 s settle, 3 runs
-  // of 6 read 0.9–1.3 ms/s; with 20 s, every run reads 0.15–0.16 ms/s over 30 s).
+  // of 6 read 0.9–1.3 ms/s; with 20 s, 4 runs of 5 read 0.14–0.16 ms/s over 30 s, one 0.97).
   await sleep(Number(process.env.BENCH_SETTLE_S ?? 20) * 1000);
   const cpu0 = cpuNs(supPid);
   const idleSeconds = Number(process.env.BENCH_IDLE_S ?? 30);
