@@ -191,21 +191,35 @@ describe('a read-only .metadata (issue 12 #3)', () => {
     const dir = tempMetadataDir();
     await writeSwitchStatus(dir, { state: 'syncing', message: 'before' });
     const before = readFileSync(join(dir, '.switch_status.json'), 'utf8');
-    chmodSync(dir, 0o555);
-    dirs.push(dir);
-    // root ignores file modes: the writer then runs as nobody
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const out = execFileSync(
-      process.execPath,
-      [join(import.meta.dirname, 'fixtures', 'readonly-writer.mjs'), dir],
-      {
-        encoding: 'utf8',
-        ...asNobody,
-      },
-    );
+    const fixture = join(import.meta.dirname, 'fixtures', 'readonly-writer.mjs');
+    // Root ignores file modes: it gets .metadata read-only through a read-only bind mount in a
+    // mount namespace of its own (no other user needs to read the checkout, wherever it is).
+    const asRoot = process.getuid?.() === 0;
+    if (!asRoot) {
+      chmodSync(dir, 0o555);
+      dirs.push(dir);
+    }
+    const out = asRoot
+      ? execFileSync(
+          'unshare',
+          [
+            '--mount',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            'mount --bind -o ro "$1" "$1" && exec "$0" "$2" "$1"',
+            process.execPath,
+            dir,
+            fixture,
+          ],
+          { encoding: 'utf8' },
+        )
+      : execFileSync(process.execPath, [fixture, dir], { encoding: 'utf8' });
+    const cause = asRoot ? 'EROFS' : 'EACCES';
     expect(JSON.parse(out)).toEqual({
-      status: { name: 'IpcError', code: 'WRITE_FAILED', names: true, cause: 'EACCES' },
-      claim: { name: 'IpcError', code: 'WRITE_FAILED', names: true, cause: 'EACCES' },
+      status: { name: 'IpcError', code: 'WRITE_FAILED', names: true, cause },
+      claim: { name: 'IpcError', code: 'WRITE_FAILED', names: true, cause },
       removes: 'no throw',
     });
     expect(readdirSync(dir)).toEqual(['.switch_status.json']);
