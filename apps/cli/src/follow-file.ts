@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, type Stats, statSync, watch } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 export interface FollowOptions {
@@ -33,12 +33,17 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
-function openOrNull(path: string): number | null {
+/** A regular file opened for reading, or null: never blocks on a FIFO put where the log should be. */
+export function openOrNull(path: string): number | null {
+  let fd: number | null = null;
   try {
-    return openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (fstatSync(fd).isFile()) return fd;
   } catch {
-    return null;
+    // not there, or not readable
   }
+  if (fd !== null) closeSync(fd);
+  return null;
 }
 
 /**

@@ -23,7 +23,13 @@ export interface RotatingLogOptions {
   keep: number;
 }
 
-const FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+// O_NONBLOCK: a FIFO slipped in between the check and the open fails (ENXIO) instead of blocking.
+const FLAGS =
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  (constants.O_NOFOLLOW ?? 0) |
+  (constants.O_NONBLOCK ?? 0);
 
 /**
  * A size-rotating log file for `comfyui.log` and `orchestrator.log`: `path` is rotated to `path.1`

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -25,8 +26,10 @@ export async function sitePackagesDirs(
 /** The head of a METADATA file: its headers come first, and a long description after them is not needed. */
 async function readHead(file: string, maxBytes = 64 * 1024): Promise<string | null> {
   try {
-    const handle = await open(file, 'r');
+    // Non-blocking, and only a regular file: a FIFO or a device in a venv must not hang a start.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
+      if (!(await handle.stat()).isFile()) return null;
       const buffer = Buffer.alloc(maxBytes);
       const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
       return buffer.subarray(0, bytesRead).toString('utf8');

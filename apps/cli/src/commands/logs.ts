@@ -1,9 +1,9 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_NAMES } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
-import { followFile } from '../follow-file.ts';
+import { followFile, openOrNull } from '../follow-file.ts';
 
 const BLOCK = 64 * 1024;
 
@@ -52,13 +52,14 @@ export async function logsCommand(options: {
   let fd: number | null = null;
   let size = 0;
   try {
-    fd = openSync(file, 'r');
+    fd = openOrNull(file);
+    if (fd === null) throw new Error('not a readable regular file');
     size = fstatSync(fd).size;
     process.stdout.write(lastLines(fd, size, count));
   } catch {
     if (fd !== null) closeSync(fd);
     fd = null;
-    if (!options.follow) throw new UserError(`cannot read ${file}`);
+    if (!options.follow) throw new UserError(`cannot read ${file} (not a readable regular file)`);
     process.stderr.write(`comfyvisor: ${file} is not there yet; waiting for it\n`);
   }
   if (!options.follow) {

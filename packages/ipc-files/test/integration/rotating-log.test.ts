@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRotatingLog } from '@comfyvisor/ipc-files';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,18 @@ describe('rotating log', () => {
     mkdirSync(path);
     const log = createRotatingLog(path, { maxBytes: MB, keep: 1 });
     expect(() => log.write('hello\n')).not.toThrow();
+    expect(readFileSync(path, 'utf8')).toBe('hello\n');
+    expect(readdirSync(dir).some((n) => n.startsWith('comfyui.log.rejected-'))).toBe(true);
+    await log.close();
+  });
+
+  it('a FIFO in place of the log is set aside too: a write never blocks (nobody reads the FIFO)', async () => {
+    const dir = tempMetadataDir();
+    const path = join(dir, 'comfyui.log');
+    execFileSync('mkfifo', [path]);
+    const log = createRotatingLog(path, { maxBytes: MB, keep: 1 });
+    log.write('hello\n');
+    expect(lstatSync(path).isFile()).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe('hello\n');
     expect(readdirSync(dir).some((n) => n.startsWith('comfyui.log.rejected-'))).toBe(true);
     await log.close();
