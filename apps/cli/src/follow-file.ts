@@ -170,3 +170,16 @@ export function followFile(path: string, options: FollowOptions): Follower {
     },
   };
 }
+
+/** Follows `path` until SIGINT or SIGTERM (`comfyvisor logs -f`, `events -f`). */
+export function followUntilStopped(path: string, options: FollowOptions): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const follower = followFile(path, options);
+    const stop = () => {
+      follower.stop();
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

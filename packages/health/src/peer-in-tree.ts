@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findPeerProcess, type PortOwnerOptions } from './port-owner.ts';
-import { parseProcNetTcp, TCP_ESTABLISHED } from './proc-fs.ts';
+import { parseProcNetTcp, peerSocketInodes } from './proc-fs.ts';
 import { isInProcessTree, processTree } from './process-tree.ts';
 
 /** The descendants of `pid` through /proc/<pid>/task/<tid>/children (fast: no scan of all of /proc). */
@@ -54,17 +54,7 @@ export async function isPeerInProcessTree(
   let inodes = new Set<number>();
   for (const table of ['tcp', 'tcp6']) {
     const text = await readFile(join(procRoot, 'net', table), 'utf8').catch(() => '');
-    inodes = new Set(
-      parseProcNetTcp(text)
-        .filter(
-          (e) =>
-            e.state === TCP_ESTABLISHED &&
-            e.localPort === remotePort &&
-            e.remotePort === localPort &&
-            e.inode > 0,
-        )
-        .map((e) => e.inode),
-    );
+    inodes = peerSocketInodes(parseProcNetTcp(text), localPort, remotePort);
     if (inodes.size > 0) break;
   }
   if (inodes.size === 0) return null;

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import {
   type ProcOptions,
+  peerSocketInodes,
   pidsOwningSockets,
   readProcCommandLine,
   readTcpTable,
-  TCP_ESTABLISHED,
   TCP_LISTEN,
 } from './proc-fs.ts';
 
@@ -102,17 +102,7 @@ export async function findPeerProcess(
 ): Promise<{ pid: number } | null> {
   const { procRoot, platform, run } = resolveOptions(options);
   if (platform === 'linux') {
-    const inodes = new Set(
-      (await readTcpTable(procRoot))
-        .filter(
-          (entry) =>
-            entry.state === TCP_ESTABLISHED &&
-            entry.localPort === remotePort &&
-            entry.remotePort === localPort &&
-            entry.inode > 0,
-        )
-        .map((entry) => entry.inode),
-    );
+    const inodes = peerSocketInodes(await readTcpTable(procRoot), localPort, remotePort);
     const [pid] = await pidsOwningSockets(procRoot, inodes);
     return pid === undefined ? null : { pid };
   }

@@ -43,6 +43,28 @@ export function parseProcNetTcp(text: string): TcpEntry[] {
   return entries;
 }
 
+/**
+ * The inodes of the client end of a loopback connection that reached a server on `localPort` from
+ * `remotePort`: the established sockets whose own port is `remotePort` and peer port `localPort`.
+ */
+export function peerSocketInodes(
+  entries: readonly TcpEntry[],
+  localPort: number,
+  remotePort: number,
+): Set<number> {
+  return new Set(
+    entries
+      .filter(
+        (e) =>
+          e.state === TCP_ESTABLISHED &&
+          e.localPort === remotePort &&
+          e.remotePort === localPort &&
+          e.inode > 0,
+      )
+      .map((e) => e.inode),
+  );
+}
+
 /** Every TCP socket of this network namespace, IPv4 and IPv6. */
 export async function readTcpTable(procRoot: string): Promise<TcpEntry[]> {
   const tables = await Promise.all(

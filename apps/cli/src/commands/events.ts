@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { FILE_NAMES, readEvents } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
 import { type EventLine, formatEvent, parseSince } from '../event-text.ts';
-import { followFile } from '../follow-file.ts';
+import { followUntilStopped } from '../follow-file.ts';
 
 export interface EventsOptions {
   workspace?: string;
@@ -50,34 +50,25 @@ export async function eventsCommand(options: EventsOptions): Promise<number> {
   }
   // An event appended between the read above and the follower's start (a few ms) would be missed:
   // events are rare (a few an hour), so that window is left open rather than risking repeats.
-  await new Promise<void>((resolve) => {
-    let partial = '';
-    const follower = followFile(join(dir, FILE_NAMES.events), {
-      from: 'end',
-      rotated: (n) => join(dir, `${FILE_NAMES.events.replace(/\.jsonl$/, '')}.${n}.jsonl`),
-      onData: (chunk) => {
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) {
-          if (line.trim() === '') continue;
-          const e = parseLine(line);
-          if (e) print(e);
-          else process.stderr.write('comfyvisor: skipped a damaged line in events.jsonl\n');
-        }
-      },
-      onBoundary: () => {
-        if (partial.trim() !== '')
-          process.stderr.write('comfyvisor: skipped a damaged line in events.jsonl\n');
-        partial = '';
-      },
-      onNotice: (message) => process.stderr.write(`comfyvisor: ${message}\n`),
-    });
-    const stop = () => {
-      follower.stop();
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  let partial = '';
+  await followUntilStopped(join(dir, FILE_NAMES.events), {
+    from: 'end',
+    rotated: (n) => join(dir, `${FILE_NAMES.events.replace(/\.jsonl$/, '')}.${n}.jsonl`),
+    onData: (chunk) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        const e = parseLine(line);
+        if (e) print(e);
+        else process.stderr.write('comfyvisor: skipped a damaged line in events.jsonl\n');
+      }
+    },
+    onBoundary: () => {
+      if (partial.trim() !== '') process.stderr.write('comfyvisor: skipped a damaged line in events.jsonl\n');
+      partial = '';
+    },
+    onNotice: (message) => process.stderr.write(`comfyvisor: ${message}\n`),
   });
   return 0;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FILE_NAMES } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
-import { followFile, openOrNull } from '../follow-file.ts';
+import { followUntilStopped, openOrNull } from '../follow-file.ts';
 
 const BLOCK = 64 * 1024;
 
@@ -66,19 +66,11 @@ export async function logsCommand(options: {
     if (fd !== null) closeSync(fd);
     return 0;
   }
-  await new Promise<void>((resolve) => {
-    const follower = followFile(file, {
-      fd: fd ?? undefined,
-      from: size,
-      onData: (chunk) => process.stdout.write(chunk),
-      onNotice: (message) => process.stderr.write(`comfyvisor: ${message}\n`),
-    });
-    const stop = () => {
-      follower.stop();
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  await followUntilStopped(file, {
+    fd: fd ?? undefined,
+    from: size,
+    onData: (chunk) => process.stdout.write(chunk),
+    onNotice: (message) => process.stderr.write(`comfyvisor: ${message}\n`),
   });
   return 0;
 }
