@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readPidFile, writeSwitchRequest } from '@comfyvisor/ipc-files';
 import { cleanupWorkspaces, httpJson, killTracked } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { eventsOf, exitOf, lastIndex, type Running, startSupervised } from './helpers.ts';
+import { exitOf, type Running, startSupervised } from './helpers.ts';
 
 afterEach(async () => {
   await killTracked();
