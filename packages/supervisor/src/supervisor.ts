@@ -72,10 +72,9 @@ export interface SupervisorSnapshot {
 export class Supervisor {
   private current: string;
   private proc: ComfyuiProcess | null = null;
-  private procStartedAt = 0;
+  /** When the current ComfyUI was spawned (monotonic); -Infinity before the first. */
   private lastStartAt = Number.NEGATIVE_INFINITY;
   private usedExtraArgs = false;
-  private starts = 0;
   private phase = new AbortController();
   private readonly mailbox = new Mailbox<Event>();
   private readonly world: World;
@@ -114,7 +113,7 @@ export class Supervisor {
         ? {
             pid: proc.pid,
             running: proc.running,
-            uptimeMs: proc.running ? this.world.clock.now() - this.procStartedAt : 0,
+            uptimeMs: proc.running ? this.world.clock.now() - this.lastStartAt : 0,
           }
         : null,
     };
@@ -189,7 +188,7 @@ export class Supervisor {
       if (typeof target === 'number') return target;
       if (target === null) continue;
 
-      const first = this.starts++ === 0;
+      const first = this.lastStartAt === Number.NEGATIVE_INFINITY;
       await Promise.all([
         syncStep(this.current, this.phase.signal, this.deps.sync, this.flow, this.deps.logger, this.record),
         first ? this.deps.beforeFirstStart?.(this.phase.signal) : undefined,
@@ -202,7 +201,7 @@ export class Supervisor {
       const proc = started.proc;
       this.proc = proc;
       this.usedExtraArgs = started.usedExtraArgs;
-      this.procStartedAt = this.lastStartAt = started.startedAt;
+      this.lastStartAt = started.startedAt;
       proc.exited.then((exit) => this.mailbox.push({ kind: 'exit', proc, exit }));
 
       if (this.flow.phase) {
