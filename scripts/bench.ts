@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   metadataDir,
   readControlPort,
+  readEvents,
   readSwitchStatus,
   writeCommand,
   writeSwitchRequest,
@@ -94,8 +95,11 @@ async function main() {
   await waitFor(() => readControlPort(dir));
   await ws.waitForEvent({ event: 'listening' }, { after: await lastEvent(ws) });
 
-  // 2. exit 42 → the next ComfyUI listening (and started), minus its own start.
-  const restart = { listening: [] as number[], started: [] as number[] };
+  // 2. exit 42 → the next ComfyUI listening (and started), minus its own start. Against the median
+  // own start of separate runs (a proxy: Python's own start varies by ±8 ms from one spawn to the
+  // next), and exactly, against the very process's own start: exit → listening − (spawn → listening)
+  // = exit → spawn, with the spawn time from the supervisor's `comfyui_start` event (ms resolution).
+  const restart = { listening: [] as number[], started: [] as number[], exact: [] as number[] };
   for (let i = 0; i < ROUNDS; i++) {
     const from = await lastEvent(ws);
     await httpJson(`http://127.0.0.1:${port}/exit/42`, { method: 'POST' });
@@ -104,6 +108,12 @@ async function main() {
     const listening = await nextEvent(ws, { event: 'listening' }, started.index);
     restart.started.push((started.time - exited.time) * 1000 - median(own.started));
     restart.listening.push((listening.time - exited.time) * 1000 - median(own.listening));
+    const spawned = await waitFor(async () =>
+      (await readEvents(dir, { sinceMs: Math.floor(exited.time * 1000) })).events.find(
+        (e) => e.type === 'comfyui_start',
+      ),
+    );
+    restart.exact.push(spawned.time * 1000 - exited.time * 1000);
   }
 
   // 3. restart command → SIGTERM at ComfyUI.
@@ -195,10 +205,15 @@ async function main() {
       python: '42–72',
     },
     {
-      name: `  … worst of ${ROUNDS} rounds (target holds for every run)`,
-      value: max(restart.listening),
+      name: `  … worst of ${ROUNDS} rounds, each against its own process’s start`,
+      value: max(restart.exact),
       unit: 'ms',
       target: 15,
+    },
+    {
+      name: `  … worst, against the median own start (Python’s jitter included)`,
+      value: max(restart.listening),
+      unit: 'ms',
     },
     { name: '  … exit → started − own start (median)', value: median(restart.started), unit: 'ms' },
     {

@@ -7,9 +7,10 @@ import { main } from './main.ts';
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const argv = process.argv.slice(2);
-// The supervisor idles for days: V8's optimizing compiler buys it nothing, and never running it keeps
-// ~3.5 MB of the node binary's code out of its RSS (scripts/bench-variants.ts, docs/performance.md).
-if (argv[0] === 'run') setFlagsFromString('--no-opt');
+// The supervisor idles for days and its busiest moment is a few hundred calls: V8's compilers beyond
+// the interpreter buy it nothing. Never running TurboFan keeps ~3.5 MB of the node binary's code out of
+// its RSS; never running Sparkplug (baseline code) another 1.5–2 MB (docs/performance.md).
+if (argv[0] === 'run') setFlagsFromString('--no-opt --no-sparkplug');
 
 // The only place that ends the process.
 main(argv).then(

@@ -9,6 +9,7 @@ import {
 } from './browser-rules.ts';
 import { ControlPortInUseError } from './errors.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
+import { httpDate } from './utc-time.ts';
 
 /** What the control API shows and asks: the supervisor, behind an interface. */
 export interface ControlTarget {
@@ -185,7 +186,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 export function createControlHandler(target: ControlTarget, options: ControlServerOptions) {
   const origins = allowedOrigins(options.comfyuiPort);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const headers: Record<string, string> = {};
+    // node's own Date header goes through V8's Date formatting, which loads ICU's time zones (~1 MB)
+    res.sendDate = false;
+    const headers: Record<string, string> = { date: httpDate(Date.now()) };
     const host = hostnameOf(req.headers.host);
     if (host === null || !LOOPBACK_HOSTS.has(host))
       return send(res, 403, { error: 'host not allowed' }, headers);

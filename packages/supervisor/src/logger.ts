@@ -1,4 +1,5 @@
 import type { Logger } from '@comfyvisor/ipc-files';
+import { isoTime } from './utc-time.ts';
 
 /** Where the supervisor reports what it does: the one Logger type, ipc-files'. */
 export type { Logger };
@@ -31,7 +32,7 @@ export function createConsoleLogger(
       if (index < min) return;
       write(
         json
-          ? `${JSON.stringify({ time: new Date(now()).toISOString(), level: name, msg: message })}\n`
+          ? `${JSON.stringify({ time: isoTime(now()), level: name, msg: message })}\n`
           : `[comfyvisor]${name === 'info' ? '' : ` ${label}:`} ${message}\n`,
       );
     };

@@ -88,6 +88,15 @@ describe('control API', () => {
         capabilities: expect.arrayContaining(['switch_command']),
       },
     });
+    // one Date header, an HTTP date of now (written by the server itself, not by node)
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    expect(health.headers.date).toMatch(
+      /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/,
+    );
+    expect(Date.parse(health.headers.date as string)).toBeGreaterThanOrEqual(before - 2000);
+    expect(Date.parse(health.headers.date as string)).toBeLessThanOrEqual(Date.now());
+    const preflight = await call(port, 'OPTIONS', '/restart', { origin: 'http://127.0.0.1:8199' });
+    expect(preflight.headers.date).toMatch(/ GMT$/);
     expect((await call(port, 'GET', '/status')).json()).toEqual({
       state: 'idle',
       current_env: 'env1',
