@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { FakeEvent, TestWorkspace } from '@comfyvisor/testkit';
+import { cleanupWorkspaces, type FakeEvent, killTracked, type TestWorkspace } from '@comfyvisor/testkit';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const CLI = join(ROOT, 'apps', 'cli', 'dist', 'bundle', 'bin.js');
@@ -93,4 +93,18 @@ export function printTable(title: string, rows: Row[]): void {
       `${row.name.padEnd(66)} ${value.padStart(12)} ${(target === null ? '' : `≤ ${target}`).padStart(9)}  ${(row.python ?? '').padEnd(9)} ${verdict}`,
     );
   }
+}
+
+/** Runs a bench script's `main`: an error is printed and fails the exit code; every process it
+ * started and every workspace it created are cleaned up either way. */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await killTracked();
+      await cleanupWorkspaces();
+    });
 }

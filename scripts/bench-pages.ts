@@ -7,16 +7,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import { metadataDir, readControlPort, readSwitchStatus, writeSwitchRequest } from '@comfyvisor/ipc-files';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  killTracked,
-  track,
-  waitFor,
-} from '@comfyvisor/testkit';
-import { CLI, lastEvent, memoryOf, nextEvent, sleep } from './bench-lib.ts';
+import { createWorkspace, freePort, httpJson, track, waitFor } from '@comfyvisor/testkit';
+import { CLI, lastEvent, memoryOf, nextEvent, runBench, sleep } from './bench-lib.ts';
 
 const PAGE = 4096;
 const NODE = realpathSync(process.execPath);
@@ -210,12 +202,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await killTracked();
-    await cleanupWorkspaces();
-  });
+runBench(main);

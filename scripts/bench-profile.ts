@@ -5,15 +5,8 @@
 // `tsx scripts/bench-profile.ts` (BENCH_PROFILE_ROUNDS, default 10).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  killTracked,
-  track,
-} from '@comfyvisor/testkit';
-import { CLI, lastEvent, max, median, nextEvent, now, ownStart, ROOT } from './bench-lib.ts';
+import { createWorkspace, freePort, httpJson, track } from '@comfyvisor/testkit';
+import { CLI, lastEvent, max, median, nextEvent, now, ownStart, ROOT, runBench } from './bench-lib.ts';
 
 const ROUNDS = Number(process.env.BENCH_PROFILE_ROUNDS ?? 10);
 const HOOKS = join(ROOT, 'scripts', 'profile', 'trace-hooks.mjs');
@@ -152,12 +145,4 @@ async function main() {
   report(`restart on exit 42 (${ROUNDS} rounds)`, Object.entries(steps));
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await killTracked();
-    await cleanupWorkspaces();
-  });
+runBench(main);

@@ -14,15 +14,7 @@ import {
   writeCommand,
   writeSwitchRequest,
 } from '@comfyvisor/ipc-files';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  killTracked,
-  track,
-  waitFor,
-} from '@comfyvisor/testkit';
+import { createWorkspace, freePort, httpJson, track, waitFor } from '@comfyvisor/testkit';
 import { benchColdStart } from './bench-cold-start.ts';
 import {
   CLI,
@@ -37,6 +29,7 @@ import {
   printTable,
   ROOT,
   type Row,
+  runBench,
   sleep,
 } from './bench-lib.ts';
 import { benchDependencyRss, printDependencyRss } from './bench-rss.ts';
@@ -279,12 +272,4 @@ async function main() {
   console.log('\nwritten to .bench/results.json');
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await killTracked();
-    await cleanupWorkspaces();
-  });
+runBench(main);
