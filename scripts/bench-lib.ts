@@ -3,7 +3,15 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { cleanupWorkspaces, type FakeEvent, killTracked, type TestWorkspace } from '@comfyvisor/testkit';
+import { metadataDir, readSwitchStatus, writeSwitchRequest } from '@comfyvisor/ipc-files';
+import {
+  cleanupWorkspaces,
+  type FakeEvent,
+  httpJson,
+  killTracked,
+  type TestWorkspace,
+  waitFor,
+} from '@comfyvisor/testkit';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const CLI = join(ROOT, 'apps', 'cli', 'dist', 'bundle', 'bin.js');
@@ -49,6 +57,35 @@ export async function lastEvent(ws: TestWorkspace): Promise<number> {
 }
 export const nextEvent = (ws: TestWorkspace, match: Partial<FakeEvent>, after: number) =>
   ws.waitForEvent(match, { after, timeoutMs: 30_000 });
+
+/** One restart round: the fake ComfyUI on `port` exits 42; resolves with its `exited` event and the
+ * next ComfyUI's `started` and `listening` events. */
+export async function exit42Round(ws: TestWorkspace, port: number) {
+  const from = await lastEvent(ws);
+  await httpJson(`http://127.0.0.1:${port}/exit/42`, { method: 'POST' });
+  const exited = await nextEvent(ws, { event: 'exited', code: 42 }, from);
+  const started = await nextEvent(ws, { event: 'started' }, exited.index);
+  const listening = await nextEvent(ws, { event: 'listening' }, started.index);
+  return { exited, started, listening };
+}
+
+/** One switch round: a request for `target` (from the other of env1/env2), then exit 43; resolves
+ * with exit → status `complete` (ms, from the status file's `updated_at`). */
+export async function switchRound(ws: TestWorkspace, port: number, target: 'env1' | 'env2'): Promise<number> {
+  const dir = metadataDir(ws.root);
+  const from = await lastEvent(ws);
+  await writeSwitchRequest(dir, { targetEnv: target, sourceEnv: target === 'env2' ? 'env1' : 'env2' });
+  await httpJson(`http://127.0.0.1:${port}/exit/43`, { method: 'POST' });
+  const exited = await nextEvent(ws, { event: 'exited', code: 43 }, from);
+  const done = await waitFor(
+    async () => {
+      const s = await readSwitchStatus(dir);
+      return s?.state === 'complete' && s.targetEnv === target && s.updatedAt / 1000 > exited.time ? s : null;
+    },
+    { intervalMs: 5, timeoutMs: 30_000 },
+  );
+  return done.updatedAt - exited.time * 1000;
+}
 
 /** Spawns the fake ComfyUI of `env` alone; resolves with spawn → started and spawn → listening (ms). */
 export async function ownStart(

@@ -6,9 +6,9 @@
 // `tsx scripts/bench-pages.ts` (BENCH_PAGES_ROUNDS restarts, default 15; BENCH_SETTLE_S, default 20).
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
-import { metadataDir, readControlPort, readSwitchStatus, writeSwitchRequest } from '@comfyvisor/ipc-files';
-import { createWorkspace, freePort, httpJson, track, waitFor } from '@comfyvisor/testkit';
-import { CLI, lastEvent, memoryOf, nextEvent, runBench, sleep } from './bench-lib.ts';
+import { metadataDir, readControlPort } from '@comfyvisor/ipc-files';
+import { createWorkspace, freePort, track, waitFor } from '@comfyvisor/testkit';
+import { CLI, exit42Round, memoryOf, runBench, sleep, switchRound } from './bench-lib.ts';
 
 const PAGE = 4096;
 const NODE = realpathSync(process.execPath);
@@ -148,26 +148,8 @@ async function main() {
   await waitFor(() => readControlPort(dir));
   await ws.waitForEvent({ event: 'listening' });
   // what `pnpm bench` does to it: restarts, then a switch there and back
-  for (let i = 0; i < rounds; i++) {
-    const from = await lastEvent(ws);
-    await httpJson(`http://127.0.0.1:${port}/exit/42`, { method: 'POST' });
-    await nextEvent(
-      ws,
-      { event: 'listening' },
-      (await nextEvent(ws, { event: 'exited', code: 42 }, from)).index,
-    );
-  }
-  for (const target of ['env2', 'env1']) {
-    await writeSwitchRequest(dir, { targetEnv: target, sourceEnv: target === 'env2' ? 'env1' : 'env2' });
-    await httpJson(`http://127.0.0.1:${port}/exit/43`, { method: 'POST' });
-    await waitFor(
-      async () => {
-        const s = await readSwitchStatus(dir);
-        return s?.state === 'complete' && s.targetEnv === target;
-      },
-      { timeoutMs: 30_000 },
-    );
-  }
+  for (let i = 0; i < rounds; i++) await exit42Round(ws, port);
+  for (const target of ['env2', 'env1'] as const) await switchRound(ws, port, target);
   await sleep(Number(process.env.BENCH_SETTLE_S ?? 20) * 1000);
 
   const base = presentPages(floor.pid as number);

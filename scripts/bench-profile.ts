@@ -5,8 +5,19 @@
 // `tsx scripts/bench-profile.ts` (BENCH_PROFILE_ROUNDS, default 10).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createWorkspace, freePort, httpJson, track } from '@comfyvisor/testkit';
-import { CLI, lastEvent, max, median, nextEvent, now, ownStart, ROOT, runBench } from './bench-lib.ts';
+import { createWorkspace, freePort, track } from '@comfyvisor/testkit';
+import {
+  CLI,
+  exit42Round,
+  lastEvent,
+  max,
+  median,
+  nextEvent,
+  now,
+  ownStart,
+  ROOT,
+  runBench,
+} from './bench-lib.ts';
 
 const ROUNDS = Number(process.env.BENCH_PROFILE_ROUNDS ?? 10);
 const HOOKS = join(ROOT, 'scripts', 'profile', 'trace-hooks.mjs');
@@ -126,11 +137,7 @@ async function main() {
     steps[key].push(value);
   };
   for (let i = 0; i < ROUNDS; i++) {
-    const from = await lastEvent(ws);
-    await httpJson(`http://127.0.0.1:${port}/exit/42`, { method: 'POST' });
-    const exited = await nextEvent(ws, { event: 'exited', code: 42 }, from);
-    const started = await nextEvent(ws, { event: 'started' }, exited.index);
-    const listening = await nextEvent(ws, { event: 'listening' }, started.index);
+    const { exited, started, listening } = await exit42Round(ws, port);
     const exitSeen = find(marks, /^exit comfyui/, exited.time * 1000 - 1) ?? Number.NaN;
     const call = find(marks, /^spawn comfyui/, exitSeen) ?? Number.NaN;
     const spawned = find(marks, /^spawned comfyui/, call) ?? Number.NaN;

@@ -6,19 +6,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  metadataDir,
-  readControlPort,
-  readEvents,
-  readSwitchStatus,
-  writeCommand,
-  writeSwitchRequest,
-} from '@comfyvisor/ipc-files';
+import { metadataDir, readControlPort, readEvents, writeCommand } from '@comfyvisor/ipc-files';
 import { createWorkspace, freePort, httpJson, track, waitFor } from '@comfyvisor/testkit';
 import { benchColdStart } from './bench-cold-start.ts';
 import {
   CLI,
   cpuNs,
+  exit42Round,
   lastEvent,
   max,
   median,
@@ -31,6 +25,7 @@ import {
   type Row,
   runBench,
   sleep,
+  switchRound,
 } from './bench-lib.ts';
 import { benchDependencyRss, printDependencyRss } from './bench-rss.ts';
 
@@ -94,11 +89,7 @@ async function main() {
   // = exit → spawn, with the spawn time from the supervisor's `comfyui_start` event (ms resolution).
   const restart = { listening: [] as number[], started: [] as number[], exact: [] as number[] };
   for (let i = 0; i < ROUNDS; i++) {
-    const from = await lastEvent(ws);
-    await httpJson(`http://127.0.0.1:${port}/exit/42`, { method: 'POST' });
-    const exited = await nextEvent(ws, { event: 'exited', code: 42 }, from);
-    const started = await nextEvent(ws, { event: 'started' }, exited.index);
-    const listening = await nextEvent(ws, { event: 'listening' }, started.index);
+    const { exited, started, listening } = await exit42Round(ws, port);
     restart.started.push((started.time - exited.time) * 1000 - median(own.started));
     restart.listening.push((listening.time - exited.time) * 1000 - median(own.listening));
     const spawned = await waitFor(async () =>
@@ -136,21 +127,7 @@ async function main() {
   // 4. exit 43 → status `complete` (default health settings: 100 ms interval, 3 successes).
   const switchMs: number[] = [];
   for (let i = 0; i < Math.min(ROUNDS, 6); i++) {
-    const from = await lastEvent(ws);
-    const target = i % 2 === 0 ? 'env2' : 'env1';
-    await writeSwitchRequest(dir, { targetEnv: target, sourceEnv: target === 'env2' ? 'env1' : 'env2' });
-    await httpJson(`http://127.0.0.1:${port}/exit/43`, { method: 'POST' });
-    const exited = await nextEvent(ws, { event: 'exited', code: 43 }, from);
-    const done = await waitFor(
-      async () => {
-        const s = await readSwitchStatus(dir);
-        return s?.state === 'complete' && s.targetEnv === target && s.updatedAt / 1000 > exited.time
-          ? s
-          : null;
-      },
-      { intervalMs: 5, timeoutMs: 30_000 },
-    );
-    switchMs.push(done.updatedAt - exited.time * 1000);
+    switchMs.push(await switchRound(ws, port, i % 2 === 0 ? 'env2' : 'env1'));
     await sleep(1200); // let the status clear before the next round
   }
 
