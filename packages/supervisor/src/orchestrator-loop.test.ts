@@ -1,5 +1,6 @@
 // Counterparts of the Python suite's testing/unit/test_orchestrator_loop.py and the loop parts of
 // testing/integration/test_restart_flow.py: a memory store, fake spawn, sync, health and clock.
+import type { SwitchState } from '@comfyvisor/ipc-files';
 import { describe, expect, it } from 'vitest';
 import {
   deps,
@@ -17,6 +18,14 @@ import { Supervisor } from './supervisor.ts';
 import type { SupervisorEvent } from './supervisor-event.ts';
 
 const envOf = (cwd: string) => cwd.split('/').at(-2);
+
+/** A store as a supervisor that died mid-switch (env1 to env2) left it: the status at `state`, the lock held. */
+function deadSwitchStore(state: SwitchState, progress: number) {
+  const store = memoryStore();
+  store.diskStatus = { state, progress, message: '', updatedAt: 0, targetEnv: 'env2', sourceEnv: 'env1' };
+  store.lock = true;
+  return store;
+}
 
 describe('the loop (test_orchestrator_loop)', () => {
   it('test_orchestrator_init: starts in the given environment', () => {
@@ -220,16 +229,7 @@ describe('switch, health and rollback: every switch ends complete, rolled_back o
   });
 
   it('a switch left in progress by a dead supervisor is closed at start-up, its lock released', async () => {
-    const store = memoryStore();
-    store.diskStatus = {
-      state: 'validating',
-      progress: 80,
-      message: '',
-      updatedAt: 0,
-      targetEnv: 'env2',
-      sourceEnv: 'env1',
-    };
-    store.lock = true;
+    const store = deadSwitchStore('validating', 80);
     const { spawn } = exitWith([0]);
     await new Supervisor(deps({ store, spawn })).run();
     expect(store.statuses[0]).toMatchObject({ state: 'rolled_back', targetEnv: 'env2' });
@@ -238,16 +238,7 @@ describe('switch, health and rollback: every switch ends complete, rolled_back o
   });
 
   it('a dead switch to the environment we were started for is run again and validated', async () => {
-    const store = memoryStore();
-    store.diskStatus = {
-      state: 'starting',
-      progress: 60,
-      message: '',
-      updatedAt: 0,
-      targetEnv: 'env2',
-      sourceEnv: 'env1',
-    };
-    store.lock = true;
+    const store = deadSwitchStore('starting', 60);
     const { spawn } = exitWith([0]);
     await new Supervisor(deps({ store, spawn, environment: 'env2' })).run();
     expect(store.lastStatus()).toMatchObject({ state: 'complete', targetEnv: 'env2' });

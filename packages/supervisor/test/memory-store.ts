@@ -1,3 +1,4 @@
+import { validateEnvironmentName } from '@comfyvisor/detection';
 import type { SwitchStatus, TakenCommand, Watcher } from '@comfyvisor/ipc-files';
 import type { LaunchTarget } from '../src/launch-plan.ts';
 import type { MetadataStore, StatusWrite, TakenRequest } from '../src/metadata-store.ts';
@@ -44,16 +45,11 @@ export function memoryStore(envs: string[] = ['env1', 'env2']): MemoryStore {
     workspace: '/ws',
     session: '/ws/.metadata/.comfyvisor-session-1',
     environment(name) {
-      if (
-        typeof name !== 'string' ||
-        name === '' ||
-        name.includes('/') ||
-        name.includes('..') ||
-        name.startsWith('.')
-      )
-        return { ok: false, reason: `invalid environment name: ${String(name)}` };
-      if (!store.envs.has(name)) return { ok: false, reason: `environment "${name}" does not exist` };
-      return { ok: true, target: target(name) };
+      const check = validateEnvironmentName(name);
+      if (!check.ok) return { ok: false, reason: `invalid environment name: ${check.reason}` };
+      if (!store.envs.has(check.name))
+        return { ok: false, reason: `environment "${check.name}" does not exist` };
+      return { ok: true, target: target(check.name) };
     },
     missingFiles: (t) => (store.broken.has(t.name) ? `${t.name} has no interpreter at ${t.python}` : null),
     async takeSwitchRequest() {

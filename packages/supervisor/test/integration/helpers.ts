@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  FILE_NAMES,
   readControlPort,
   readPidFile,
   readSwitchStatus,
@@ -41,6 +42,8 @@ export interface Running {
   stats(): Promise<{ status: number; body: any }>;
   /** POST /exit/<code> to the fake ComfyUI. */
   exitComfyui(code: number): Promise<void>;
+  /** POST /switch `{ target_env }` to the control API: its answer. */
+  postSwitch(targetEnv: string): Promise<{ status: number; body: any }>;
   status(): Promise<SwitchStatus | null>;
   waitState(state: SwitchState, timeoutMs?: number): Promise<SwitchStatus>;
 }
@@ -103,7 +106,7 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
     },
   });
   if (options.rawConfig !== undefined)
-    await writeFile(join(ws.metadataDir, 'orchestrator_config.json'), options.rawConfig);
+    await writeFile(join(ws.metadataDir, FILE_NAMES.config), options.rawConfig);
   const port = options.comfyuiPort ?? (await freePort());
   await options.prepare?.(ws, port);
   const sup = spawnSupervisor(ws, options.env ?? 'env1', ['--port', String(port)], options.prefix?.(ws));
@@ -140,6 +143,12 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
       const { status } = await httpJson(`${comfyBase}/exit/${code}`, { method: 'POST' });
       if (status !== 200) throw new Error(`POST /exit/${code} answered ${status}`);
     },
+    postSwitch: (targetEnv) =>
+      httpJson(`http://127.0.0.1:${cport}/switch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ target_env: targetEnv }),
+      }),
     status: () => readSwitchStatus(dir),
     waitState: (state, timeoutMs = 20_000) =>
       vi.waitFor(

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readPidFile, writeSwitchRequest } from '@comfyvisor/ipc-files';
+import { FILE_NAMES, readPidFile, writeSwitchRequest } from '@comfyvisor/ipc-files';
 import { cleanupWorkspaces, httpJson, killTracked } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exitOf, type Running, startSupervised } from './helpers.ts';
@@ -15,8 +15,8 @@ afterEach(async () => {
   await cleanupWorkspaces();
 });
 
-const CMD = '.cmd';
-const REQUEST = '.switch_request.json';
+const CMD = FILE_NAMES.command;
+const REQUEST = FILE_NAMES.switchRequest;
 
 /** The supervisor's own lines, and the longest of them. */
 function ownLines(run: Running): string[] {
@@ -99,13 +99,9 @@ describe('something else in place of a protocol file', () => {
   it('directories at the status file and the lock: a switch still runs to complete', async () => {
     const run = await startSupervised();
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
-    await mkdir(join(run.ws.metadataDir, '.switch_status.json'));
-    await mkdir(join(run.ws.metadataDir, '.switch.lock'));
-    const accepted = await httpJson(`${run.controlUrl}/switch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target_env: 'env2' }),
-    });
+    await mkdir(join(run.ws.metadataDir, FILE_NAMES.switchStatus));
+    await mkdir(join(run.ws.metadataDir, FILE_NAMES.lock));
+    const accepted = await run.postSwitch('env2');
     expect(accepted.status).toBe(200);
     await run.waitState('complete');
     expect((await run.stats()).body.environment).toBe('env2');
@@ -115,19 +111,19 @@ describe('something else in place of a protocol file', () => {
 
   it('a directory at the pid file: the supervisor starts, and stops cleanly', async () => {
     const run = await startSupervised({
-      prepare: (ws) => mkdir(join(ws.metadataDir, '.orchestrator.pid')).then(() => {}),
+      prepare: (ws) => mkdir(join(ws.metadataDir, FILE_NAMES.pid)).then(() => {}),
     });
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
     expect(await readPidFile(run.ws.metadataDir)).toBe(run.pid);
     run.sup.kill('SIGTERM');
     expect((await exitOf(run)).exitCode).toBe(0);
-    expect(existsSync(join(run.ws.metadataDir, '.orchestrator.pid'))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.pid))).toBe(false);
   });
 
   it('a config nested 10 KB deep: the defaults, one warning, ComfyUI starts', async () => {
     const run = await startSupervised({ rawConfig: `${'['.repeat(5_000)}${']'.repeat(5_000)}` });
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
-    const warnings = ownLines(run).filter((l) => l.includes('orchestrator_config.json'));
+    const warnings = ownLines(run).filter((l) => l.includes(FILE_NAMES.config));
     expect(warnings.length).toBeGreaterThanOrEqual(1);
     expect(Math.max(...warnings.map((l) => l.length))).toBeLessThan(400);
   });
@@ -135,7 +131,7 @@ describe('something else in place of a protocol file', () => {
   it('a pid file overwritten while running is noticed and written again', async () => {
     const run = await startSupervised();
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
-    await writeFile(join(run.ws.metadataDir, '.orchestrator.pid'), 'garbage');
+    await writeFile(join(run.ws.metadataDir, FILE_NAMES.pid), 'garbage');
     await vi.waitFor(async () => expect(await readPidFile(run.ws.metadataDir)).toBe(run.pid), {
       timeout: 5_000,
     });
@@ -216,7 +212,7 @@ describe('a .metadata that turns read-only during a switch', () => {
       inNamespace('umount', run.ws.metadataDir);
       run.sup.kill('SIGTERM');
       expect((await exitOf(run)).exitCode).toBe(0);
-      expect(existsSync(join(run.ws.metadataDir, '.orchestrator.pid'))).toBe(false);
+      expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.pid))).toBe(false);
     },
   );
 });

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeCommand, writeSwitchRequest } from '@comfyvisor/ipc-files';
+import { FILE_NAMES, writeCommand, writeSwitchRequest } from '@comfyvisor/ipc-files';
 import { cleanupWorkspaces, httpJson, isAlive, killTracked } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -24,7 +24,7 @@ afterEach(async () => {
   await cleanupWorkspaces();
 });
 
-const REQUEST = '.switch_request.json';
+const REQUEST = FILE_NAMES.switchRequest;
 
 describe('switch by exit 43 and a switch request', () => {
   // py: test_supervised_flag_prevents_nested_orchestrators (exit 43 is handled by the running
@@ -86,7 +86,7 @@ describe('switch by exit 43 and a switch request', () => {
     );
     expect(final).toMatchObject({ progress: 100, targetEnv: 'env2', sourceEnv: 'env1' });
     expect(final.error).toBe('Health check of env2 failed (exited with code 3)');
-    expect(existsSync(join(run.ws.metadataDir, '.switch.lock'))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.lock))).toBe(false);
     expect((await run.stats()).body.environment).toBe('env1');
     expect((await httpJson(`${run.controlUrl}/health`)).body.current_env).toBe('env1');
     // synced: env1 (first start), env2 (the switch), env1 (the rollback)
@@ -191,11 +191,7 @@ describe('the switch command', () => {
   it('POST /switch on the control API switches to env2', async () => {
     const run = await startSupervised();
     const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
-    const accepted = await httpJson(`${run.controlUrl}/switch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target_env: 'env2' }),
-    });
+    const accepted = await run.postSwitch('env2');
     expect(accepted).toMatchObject({
       status: 200,
       body: { status: 'switching', target_env: 'env2', source_env: 'env1' },
@@ -207,7 +203,7 @@ describe('the switch command', () => {
     expect((await run.stats()).body.environment).toBe('env2');
     // The lock the API took is released once the switch is complete.
     await expect
-      .poll(() => existsSync(join(run.ws.metadataDir, '.switch.lock')), {
+      .poll(() => existsSync(join(run.ws.metadataDir, FILE_NAMES.lock)), {
         timeout: 15_000,
         message: 'lock released',
       })
@@ -229,7 +225,7 @@ describe('the switch command', () => {
     expect((await post('{"target_env": 7}')).status).toBe(400);
     expect((await post('not json')).status).toBe(400);
     expect(await run.ws.events()).toHaveLength(2); // started + listening of env1, nothing else
-    expect(existsSync(join(run.ws.metadataDir, '.switch.lock'))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.lock))).toBe(false);
   });
 
   // py: none
@@ -241,6 +237,6 @@ describe('the switch command', () => {
     const status = await run.waitState('complete');
     expect(status).toMatchObject({ targetEnv: 'env2', sourceEnv: 'env1' });
     expect((await run.stats()).body.environment).toBe('env2');
-    expect(existsSync(join(run.ws.metadataDir, '.cmd'))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.command))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPidFile } from '@comfyvisor/ipc-files';
+import { FILE_NAMES, readPidFile } from '@comfyvisor/ipc-files';
 import { cleanupWorkspaces, isAlive, killTracked, track, trackPid } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   GATED_SYNC,
   holdSync,
   processesMentioning,
+  type Running,
   startSupervised,
   waitSyncHeld,
 } from './helpers.ts';
@@ -27,6 +28,27 @@ afterEach(async () => {
   await killTracked();
   await cleanupWorkspaces();
 });
+
+/**
+ * A supervisor held in its first sync: the sync waits for `gate` (<ws>/release-sync), which nobody
+ * writes, so only a cancel or a kill ends it.
+ */
+async function startInHeldSync(): Promise<{ run: Running; gate: string }> {
+  const run = await startSupervised({
+    orchestrator: { sync_enabled: true, sync_command: GATED_SYNC },
+    prepare: (ws) => holdSync(ws, 'env1'),
+  });
+  await waitSyncHeld(run.ws);
+  const gate = join(run.ws.root, 'release-sync');
+  expect(processesMentioning(gate), 'the held sync process').not.toEqual([]);
+  return { run, gate };
+}
+
+function syncGone(gate: string): Promise<void> {
+  return expect
+    .poll(() => processesMentioning(gate), { timeout: 5_000, message: 'the sync process to be gone' })
+    .toEqual([]);
+}
 
 describe('signals', () => {
   // py: none in test_restart_flow.py (unit: test_orchestrator_loop.py::test_handle_sigterm)
@@ -50,8 +72,8 @@ describe('signals', () => {
       })
       .toEqual([false, false]);
     expect(await readPidFile(run.ws.metadataDir)).toBeNull();
-    expect(existsSync(join(run.ws.metadataDir, '.orchestrator.pid'))).toBe(false);
-    expect(existsSync(join(run.ws.metadataDir, '.control_port'))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.pid))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.controlPort))).toBe(false);
   });
 
   // py: none in test_restart_flow.py (unit: test_orchestrator_loop.py::test_handle_sigint)
@@ -175,37 +197,20 @@ describe('signals', () => {
 
   // py: none
   it('SIGTERM during the sync: the sync is cancelled, nothing is started, exit 0', async () => {
-    const run = await startSupervised({
-      orchestrator: { sync_enabled: true, sync_command: GATED_SYNC },
-      prepare: (ws) => holdSync(ws, 'env1'),
-    });
-    await waitSyncHeld(run.ws);
-    // The held sync waits for <ws>/release-sync, which nobody writes: only a cancel ends it.
-    const gate = join(run.ws.root, 'release-sync');
-    expect(processesMentioning(gate)).not.toEqual([]);
+    const { run, gate } = await startInHeldSync();
     run.sup.kill('SIGTERM');
     const result = await exitOf(run, 10_000);
     expect(result.exitCode).toBe(0);
-    await expect
-      .poll(() => processesMentioning(gate), { timeout: 5_000, message: 'the sync process to be gone' })
-      .toEqual([]);
+    await syncGone(gate);
     expect(existsSync(gate)).toBe(false);
     expect(await run.ws.events()).toHaveLength(0);
   });
 
   // Was: a sync (`cg repair`) running when the supervisor was SIGKILLed kept running, orphaned.
   it('SIGKILL during the sync: the lifeline ends the sync process too', async () => {
-    const run = await startSupervised({
-      orchestrator: { sync_enabled: true, sync_command: GATED_SYNC },
-      prepare: (ws) => holdSync(ws, 'env1'),
-    });
-    await waitSyncHeld(run.ws);
-    const gate = join(run.ws.root, 'release-sync');
-    expect(processesMentioning(gate)).not.toEqual([]);
+    const { run, gate } = await startInHeldSync();
     run.sup.kill('SIGKILL');
-    await expect
-      .poll(() => processesMentioning(gate), { timeout: 5_000, message: 'the sync process to be gone' })
-      .toEqual([]);
+    await syncGone(gate);
   });
 });
 
@@ -217,16 +222,12 @@ describe('fixed bugs (found by these tests)', () => {
   it('a SIGTERM during a switch releases the lock and leaves a final status', async () => {
     const run = await startSupervised({ behaviour: { env2: { mode: 'hang' } } });
     await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
-    const accepted = await fetch(`${run.controlUrl}/switch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target_env: 'env2' }),
-    });
+    const accepted = await run.postSwitch('env2');
     expect(accepted.status).toBe(200);
     await run.waitState('validating');
     run.sup.kill('SIGTERM');
     expect((await exitOf(run)).exitCode).toBe(0);
-    expect(existsSync(join(run.ws.metadataDir, '.switch.lock'))).toBe(false);
+    expect(existsSync(join(run.ws.metadataDir, FILE_NAMES.lock))).toBe(false);
     const final = await run.status();
     expect(final?.state).toBe('critical_failure');
     expect(final?.message).toMatch(/Stopped during the switch to env2 \(the supervisor received SIGTERM\)/);

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanupWorkspaces,
@@ -10,24 +9,13 @@ import {
   httpJson,
   isAlive,
   killTracked,
-  type TestWorkspace,
-  track,
 } from '../../src/index.ts';
+import { startFake } from './start-fake.ts';
 
 afterEach(async () => {
   await killTracked();
   await cleanupWorkspaces();
 });
-
-function startFake(ws: TestWorkspace, env: string, port: number) {
-  return track(
-    execa(join(ws.envDir(env), '.venv', 'bin', 'python'), ['main.py', '--port', String(port)], {
-      cwd: join(ws.envDir(env), 'ComfyUI'),
-      reject: false,
-      detached: true,
-    }),
-  );
-}
 
 /** GET /system_stats bounded by `timeoutMs`: the body, or 'timeout'. */
 async function stats(port: number, timeoutMs: number): Promise<any> {
@@ -56,7 +44,7 @@ describe('fake ComfyUI, busy and hung', () => {
   it('busy: answers /system_stats at once while its main thread is blocked in a long "generation"', async () => {
     const ws = await createWorkspace({ behaviour: { env1: { mode: 'busy', busyBlockMs: 60_000 } } });
     const port = await freePort();
-    const child = startFake(ws, 'env1', port);
+    const child = startFake(ws, 'env1', ['--port', String(port)]);
     const busy = await ws.waitForEvent({ event: 'busy' });
     expect(busy).toMatchObject({ block_ms: 60_000 });
     for (let i = 0; i < 10; i++) {
@@ -70,7 +58,7 @@ describe('fake ComfyUI, busy and hung', () => {
   it('busy: generations finish one after another (the work really runs)', async () => {
     const ws = await createWorkspace({ behaviour: { env1: { mode: 'busy', busyBlockMs: 50 } } });
     const port = await freePort();
-    startFake(ws, 'env1', port);
+    startFake(ws, 'env1', ['--port', String(port)]);
     await ws.waitForEvent({ event: 'busy' });
     await expect
       .poll(async () => (await stats(port, 1_000)).jobs_done, { timeout: 10_000 })
@@ -80,7 +68,7 @@ describe('fake ComfyUI, busy and hung', () => {
   it('hung: serves for hang_after_ms, then the socket accepts but HTTP never answers; SIGTERM still ends it', async () => {
     const ws = await createWorkspace({ behaviour: { env1: { mode: 'hung', hangAfterMs: 0 } } });
     const port = await freePort();
-    const child = startFake(ws, 'env1', port);
+    const child = startFake(ws, 'env1', ['--port', String(port)]);
     const hung = await ws.waitForEvent({ event: 'hung' });
     expect(hung.reason).toBe('hang_after_ms');
     expect(await tcpConnects(port)).toBe(true);
@@ -93,7 +81,7 @@ describe('fake ComfyUI, busy and hung', () => {
   it('POST /hang makes a healthy fake hang later', async () => {
     const ws = await createWorkspace();
     const port = await freePort();
-    const child = startFake(ws, 'env1', port);
+    const child = startFake(ws, 'env1', ['--port', String(port)]);
     await ws.waitForEvent({ event: 'listening' });
     expect(await stats(port, 2_000)).toMatchObject({ environment: 'env1', busy: false });
     const answer = await httpJson(`http://127.0.0.1:${port}/hang`, { method: 'POST' });
@@ -109,7 +97,7 @@ describe('fake ComfyUI, busy and hung', () => {
     const hangFile = join(ws.root, 'hang-now');
     await ws.setBehaviour('env1', { hangFile });
     const port = await freePort();
-    startFake(ws, 'env1', port);
+    startFake(ws, 'env1', ['--port', String(port)]);
     await ws.waitForEvent({ event: 'listening' });
     expect(await stats(port, 2_000)).toMatchObject({ environment: 'env1' });
     writeFileSync(hangFile, '');

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanupWorkspaces,
@@ -10,26 +9,13 @@ import {
   httpJson,
   isAlive,
   killTracked,
-  track,
 } from '../../src/index.ts';
+import { startFake } from './start-fake.ts';
 
 afterEach(async () => {
   await killTracked();
   await cleanupWorkspaces();
 });
-
-function startFake(ws: Awaited<ReturnType<typeof createWorkspace>>, env: string, args: string[] = []) {
-  const cwd = join(ws.envDir(env), 'ComfyUI');
-  const child = track(
-    execa(join(ws.envDir(env), '.venv', 'bin', 'python'), ['main.py', ...args], {
-      cwd,
-      reject: false,
-      detached: true,
-      env: { COMFYGIT_SUPERVISED: '1' },
-    }),
-  );
-  return child;
-}
 
 describe('fake ComfyUI', () => {
   it('serves /system_stats with its argv, environment and supervised flag, and exits with the requested code', async () => {
@@ -108,13 +94,7 @@ describe('fake ComfyUI', () => {
     const ws = await createWorkspace();
     const port = await freePort();
     const session = join(ws.metadataDir, 'session');
-    const child = track(
-      execa(join(ws.envDir('env1'), '.venv', 'bin', 'python'), ['main.py', '--port', String(port)], {
-        cwd: join(ws.envDir('env1'), 'ComfyUI'),
-        reject: false,
-        env: { __COMFY_CLI_SESSION__: session },
-      }),
-    );
+    const child = startFake(ws, 'env1', ['--port', String(port)], { __COMFY_CLI_SESSION__: session });
     await ws.waitForEvent({ event: 'listening' });
     await httpJson(`http://127.0.0.1:${port}/manager/reboot`, { method: 'POST' });
     expect((await child).exitCode).toBe(0);
