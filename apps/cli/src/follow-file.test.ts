@@ -66,6 +66,33 @@ describe('followFile', () => {
     expect(seen.notices).toHaveLength(1);
   });
 
+  it('after an error while reading (here a throwing onData) goes on where it was: nothing read twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'comfyvisor-follow-'));
+    const path = join(dir, 'x.log');
+    writeFileSync(path, '');
+    const out: string[] = [];
+    const notices: string[] = [];
+    let thrown = false;
+    followers.push(
+      followFile(path, {
+        onData: (c) => {
+          out.push(c.toString());
+          if (!thrown && c.includes('boom')) {
+            thrown = true;
+            throw new Error('boom');
+          }
+        },
+        onNotice: (m) => notices.push(m),
+        intervalMs: 20,
+      }),
+    );
+    appendFileSync(path, 'one\nboom\n');
+    await vi.waitFor(() => expect(notices).toEqual(['reading x.log: boom']));
+    appendFileSync(path, 'two\n');
+    await vi.waitFor(() => expect(out.join('')).toContain('two\n'));
+    expect(out.join('')).toBe('one\nboom\ntwo\n');
+  });
+
   it('reads a truncated file again from its start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'comfyvisor-follow-'));
     const path = join(dir, 'x.log');

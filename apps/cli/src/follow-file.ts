@@ -90,9 +90,11 @@ export function followFile(path: string, options: FollowOptions): Follower {
     const opened = given ?? openOrNull(path);
     if (opened === null) return false;
     const info = fstatSync(opened);
+    // The same file again after an error (see look's catch): go on where we were, repeat nothing.
+    const from = info.ino === ino ? offset : start;
     fd = opened;
     ino = info.ino;
-    offset = start === 'end' ? info.size : Math.min(start, info.size);
+    offset = from === 'end' ? info.size : Math.min(from, info.size);
     missingSaid = false;
     return true;
   };
@@ -142,6 +144,7 @@ export function followFile(path: string, options: FollowOptions): Follower {
         notice(`${basename(path)} is not there (removed?); waiting for it to come back`);
       }
     } catch (error) {
+      // Closed but remembered (ino, offset): the next look reopens it and goes on from there.
       notice(`reading ${basename(path)}: ${(error as Error).message}`);
       close();
     }

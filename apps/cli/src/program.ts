@@ -129,7 +129,12 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     .argument('<kind>', 'live (the supervisor answers) or ready (ComfyUI serves, no switch under way)')
     .description('exit 0 or 1 for exec probes (Kubernetes, scripts); one line of output')
     .option('--workspace <path>', 'the ComfyGit workspace')
-    .option('--timeout <ms>', 'the whole probe must finish within this', '3000')
+    .option(
+      '--timeout <ms>',
+      'the whole probe must finish within this',
+      numberOption({ min: 1, max: 3_600_000, integer: true }),
+      3000,
+    )
     .addHelpText('after', examples(['comfyvisor probe live', 'comfyvisor probe ready --timeout 5000']))
     .action(async (kind, opts) => done((await import('./commands/probe.ts')).probeCommand(kind, opts)));
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FILE_NAMES, readEvents } from '@comfyvisor/ipc-files';
+import { FILE_NAMES, jsonTooDeep, readEvents } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
 import { type EventLine, formatEvent, parseSince } from '../event-text.ts';
 import { followUntilStopped } from '../follow-file.ts';
@@ -13,12 +13,14 @@ export interface EventsOptions {
   now?: () => number;
 }
 
+/** One line of events.jsonl, judged as readEvents judges it (too deep to print again: damaged). */
 function parseLine(line: string): EventLine | null {
+  if (jsonTooDeep(line)) return null;
   try {
     const value = JSON.parse(line) as unknown;
     if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
     const e = value as EventLine;
-    return typeof e.time === 'number' && typeof e.type === 'string' ? e : null;
+    return typeof e.time === 'number' && Number.isFinite(e.time) && typeof e.type === 'string' ? e : null;
   } catch {
     return null;
   }

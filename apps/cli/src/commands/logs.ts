@@ -39,14 +39,13 @@ export function lastLines(fd: number, size: number, count: number): Buffer {
 export async function logsCommand(options: {
   workspace?: string;
   follow?: boolean;
-  lines?: string;
+  /** Validated by commander (numberOption). @default 100 */
+  lines?: number;
   supervisor?: boolean;
 }): Promise<number> {
   const dir = metadataOf(resolveWorkspace(options.workspace));
   const file = join(dir, options.supervisor ? FILE_NAMES.log : FILE_NAMES.comfyuiLog);
-  const count = Number(options.lines ?? 100);
-  if (!Number.isInteger(count) || count < 0)
-    throw new UserError(`--lines must be a whole number, not "${options.lines}"`, 2);
+  const count = options.lines ?? 100;
   if (!existsSync(file) && !options.follow) throw new UserError(`no log yet: ${file}`);
   // One descriptor for the tail and the follow, so a rotation in between loses nothing.
   let fd: number | null = null;

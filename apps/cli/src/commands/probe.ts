@@ -9,31 +9,33 @@ const SWITCHING = new Set(['preparing', 'syncing', 'starting', 'validating', 'ro
 
 export interface ProbeOptions {
   workspace?: string;
-  /** The whole probe's budget in ms. */
-  timeout?: string;
+  /** The whole probe's budget in ms (validated by commander). @default 3000 */
+  timeout?: number;
 }
 
 type Verdict = { ok: boolean; message: string };
 
-async function probeLive(dir: string, deadline: number): Promise<Verdict & { port?: number }> {
+async function probeLive(
+  dir: string,
+  deadline: number,
+): Promise<Verdict & { port?: number; health?: Record<string, unknown> }> {
   const port = await readControlPort(dir);
   if (port === null) return { ok: false, message: 'no control port: the supervisor is not running' };
   const health = await getJson(`http://127.0.0.1:${port}/health`, deadline - Date.now());
   if (health?.status !== 'alive')
     return { ok: false, message: `the control API on port ${port} does not answer /health` };
-  return { ok: true, port, message: `supervisor pid ${health.pid} answers on port ${port}` };
+  return { ok: true, port, health, message: `supervisor pid ${health.pid} answers on port ${port}` };
 }
 
 async function probeReady(dir: string, deadline: number): Promise<Verdict> {
   const live = await probeLive(dir, deadline);
   if (!live.ok || live.port === undefined) return live;
-  const base = `http://127.0.0.1:${live.port}`;
-  const [health, status, startup] = await Promise.all([
-    getJson(`${base}/health`, deadline - Date.now()),
-    getJson(`${base}/status`, deadline - Date.now()),
+  // /health was just read by probeLive: only /status and the startup state are left to read.
+  const [status, startup] = await Promise.all([
+    getJson(`http://127.0.0.1:${live.port}/status`, deadline - Date.now()),
     readStartupState(dir),
   ]);
-  const comfyui = health?.comfyui as { running?: unknown; pid?: unknown } | undefined;
+  const comfyui = live.health?.comfyui as { running?: unknown; pid?: unknown } | undefined;
   if (comfyui?.running !== true) return { ok: false, message: 'ComfyUI is not running' };
   if (status === null) return { ok: false, message: 'the control API does not answer /status' };
   if (typeof status.state === 'string' && SWITCHING.has(status.state))
@@ -49,9 +51,7 @@ async function probeReady(dir: string, deadline: number): Promise<Verdict> {
 /** `comfyvisor probe live|ready`: exit 0 or 1, one line; for exec probes (Kubernetes, scripts). */
 export async function probeCommand(kind: string, options: ProbeOptions): Promise<number> {
   if (kind !== 'live' && kind !== 'ready') throw new UserError(`unknown probe "${kind}" (live or ready)`, 2);
-  const timeoutMs = Number(options.timeout ?? 3000);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-    throw new UserError(`--timeout must be a positive number of milliseconds, not "${options.timeout}"`, 2);
+  const timeoutMs = options.timeout ?? 3000;
   const dir = metadataOf(resolveWorkspace(options.workspace));
   const deadline = Date.now() + timeoutMs;
   const verdict = await (kind === 'live' ? probeLive(dir, deadline) : probeReady(dir, deadline));

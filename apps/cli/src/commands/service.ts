@@ -1,5 +1,5 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { checkEnvironment, readActiveEnvironment } from '@comfyvisor/detection';
@@ -63,8 +63,16 @@ async function ownership(file: string): Promise<boolean | null> {
   const info = await stat(file).catch(() => null);
   if (!info) return null;
   if (!info.isFile()) return false;
-  const head = await readFile(file, 'utf8')
-    .then((t) => t.slice(0, 4096))
+  // The marker is on the first line: read 4 KB, not a whole (possibly huge) file someone put there.
+  const head = await open(file, 'r')
+    .then(async (handle) => {
+      try {
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+        return buffer.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await handle.close();
+      }
+    })
     .catch(() => '');
   return head.includes(SERVICE_MARKER);
 }

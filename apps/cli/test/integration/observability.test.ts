@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
@@ -149,6 +149,25 @@ describe('events', () => {
       .split('\n')
       .map((l) => JSON.parse(l).i);
     expect(seen).toEqual(Array.from({ length: count + 1 }, (_, i) => i - 1));
+    child.kill('SIGTERM');
+    await child;
+  });
+
+  it('-f skips a line nested 5,000 deep as damaged, once, and goes on', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const events = join(ws.metadataDir, 'events.jsonl');
+    writeFileSync(events, line({ time: 1, type: 'before' }));
+    const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
+    // Printed from the history just before the follower opens the file (same tick): it follows now.
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'));
+    out.stdout = '';
+    const deep = `{"time": 1, "type": "x", "a": ${'['.repeat(5000)}${']'.repeat(5000)}}\n`;
+    appendFileSync(events, deep + line({ time: 2, type: 'after' }));
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":2,"type":"after"}\n'), { timeout: 10_000 });
+    appendFileSync(events, line({ time: 3, type: 'later' }));
+    await vi.waitFor(() => expect(out.stdout).toContain('"later"'));
+    expect(out.stdout).toBe('{"time":2,"type":"after"}\n{"time":3,"type":"later"}\n');
+    expect(out.stderr).toBe('comfyvisor: skipped a damaged line in events.jsonl\n');
     child.kill('SIGTERM');
     await child;
   });
