@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeValue, JSON_MAX_DEPTH, jsonTooDeep } from './bounded-text.ts';
 import { FILE_NAMES } from './paths.ts';
 import { toPythonJson } from './python-json.ts';
+import { APPEND_FLAGS, rotateFiles } from './rotate-files.ts';
 import { readRegularFile } from './safe-read.ts';
 import { setAsideIfNotRegular } from './set-aside.ts';
 
@@ -82,40 +83,26 @@ async function appendLine(dir: string, line: string, options: AppendEventOptions
   const path = join(dir, FILE_NAMES.events);
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const keep = options.keep ?? 3;
-  const flags =
-    constants.O_RDWR |
-    constants.O_APPEND |
-    constants.O_CREAT |
-    (constants.O_NOFOLLOW ?? 0) |
-    (constants.O_NONBLOCK ?? 0);
+  const flags = constants.O_RDWR | APPEND_FLAGS;
   await setAsideIfNotRegular(path); // a directory, FIFO or symlink there would swallow every event
   let handle = await open(path, flags, 0o644);
   try {
     const info = await handle.stat();
     if (!info.isFile()) return;
-    if (info.size > 0 && info.size + Buffer.byteLength(line) > maxBytes) {
+    let size = info.size;
+    if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
       await handle.close();
-      await rotate(dir, keep);
+      rotateFiles(path, (n) => join(dir, rotatedName(n)), keep);
       handle = await open(path, flags, 0o644);
+      size = (await handle.stat()).size;
     }
     // A line left without its newline by a crash: start ours on a line of its own.
-    const size = (await handle.stat()).size;
     const last = Buffer.alloc(1);
     if (size > 0) await handle.read(last, 0, 1, size - 1);
     await handle.write(size > 0 && last[0] !== 0x0a ? `\n${line}` : line);
   } finally {
     await handle.close().catch(() => {});
   }
-}
-
-async function rotate(dir: string, keep: number): Promise<void> {
-  if (keep <= 0) {
-    await rm(join(dir, FILE_NAMES.events), { force: true });
-    return;
-  }
-  for (let n = keep - 1; n >= 1; n--)
-    await rename(join(dir, rotatedName(n)), join(dir, rotatedName(n + 1))).catch(() => {});
-  await rename(join(dir, FILE_NAMES.events), join(dir, rotatedName(1))).catch(() => {});
 }
 
 function parseEvent(line: string): SupervisorEvent | null {
