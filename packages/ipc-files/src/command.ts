@@ -24,6 +24,7 @@ export interface Command {
 }
 
 export type TakenCommand =
+  /** nothing there, taken by another taker, or a bad entry that cannot be removed (logged once) */
   | { kind: 'none' }
   /** `.cmd` holds incomplete JSON written less than `pendingMs` ago: left in place, look again shortly. */
   | { kind: 'pending' }
@@ -67,8 +68,9 @@ export async function takeCommand(dir: string, options?: TakeCommandOptions): Pr
   if (first.kind === 'missing') return { kind: 'none' };
   if (first.kind === 'invalid') {
     // Not a regular file, or too large: never read; a directory is set aside, anything else removed.
+    // One that stays (a read-only folder) is `none`: `invalid` tells the caller to look again at once.
     report(path, first, options, first.id);
-    await removeEntry(path, options);
+    if (!(await removeEntry(path, options))) return { kind: 'none' };
     return { kind: 'invalid', reason: first.reason };
   }
   const peek = parseJsonText(first.text);

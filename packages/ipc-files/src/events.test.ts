@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempMetadataDir } from '../test/temp-dir.ts';
@@ -86,6 +86,34 @@ describe('events.jsonl', () => {
     );
     expect(errors).toHaveLength(1);
     expect((errors[0] as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('a rotated file is read once, under its own name only (events.01.jsonl is not events.1.jsonl)', async () => {
+    const dir = tempMetadataDir();
+    writeFileSync(join(dir, 'events.1.jsonl'), '{"time": 1, "type": "old"}\n');
+    writeFileSync(join(dir, 'events.01.jsonl'), '');
+    writeFileSync(join(dir, 'events.99999999999999999999.jsonl'), '');
+    await appendEvent(dir, { type: 'new' }, { now: () => T0 });
+    expect((await readEvents(dir)).events.map((e) => e.type)).toEqual(['old', 'new']);
+  });
+
+  it('a line over 1 MiB is skipped unparsed; at most 64 MiB is read in all, newest first', async () => {
+    const dir = tempMetadataDir();
+    const huge = `{"time": 2, "type": "huge", "pad": "${'x'.repeat(1024 * 1024)}"}\n`;
+    // Three 30 MB files (sparse: zeros, one damaged line each), each ending with one good event.
+    for (const [name, type] of [
+      ['events.2.jsonl', 'oldest'],
+      ['events.1.jsonl', 'older'],
+      ['events.jsonl', 'newest'],
+    ] as const) {
+      writeFileSync(join(dir, name), '');
+      truncateSync(join(dir, name), 30 * 1024 * 1024);
+      appendFileSync(join(dir, name), `\n{"time": 1, "type": "${type}"}\n`);
+    }
+    appendFileSync(join(dir, 'events.jsonl'), huge);
+    const { events, skipped } = await readEvents(dir);
+    expect(events.map((e) => e.type)).toEqual(['older', 'newest']);
+    expect(skipped).toBe(4); // two zero lines, the huge line, and the file past the budget
   });
 
   it('nothing there reads as no events', async () => {

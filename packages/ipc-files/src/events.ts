@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeValue, JSON_MAX_DEPTH, jsonTooDeep } from './bounded-text.ts';
 import { FILE_NAMES } from './paths.ts';
 import { toPythonJson } from './python-json.ts';
+import { APPEND_FLAGS, rotateFiles } from './rotate-files.ts';
 import { readRegularFile } from './safe-read.ts';
 import { setAsideIfNotRegular } from './set-aside.ts';
 
@@ -27,8 +28,10 @@ export interface AppendEventOptions {
 
 /** A longer line is replaced by a bounded description of the event. */
 const MAX_LINE_BYTES = 16 * 1024;
-/** A larger events file is not read (the supervisor never writes one). */
+/** readEvents reads at most this much in all, newest file first (the supervisor writes far less). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
+/** A longer line is skipped unparsed (the writer's lines are at most MAX_LINE_BYTES). */
+const MAX_READ_LINE = 1024 * 1024;
 const FLOAT_KEYS: ReadonlySet<string> = new Set(['time']);
 const EVENTS_BASE = FILE_NAMES.events.replace(/\.jsonl$/, '');
 
@@ -80,24 +83,20 @@ async function appendLine(dir: string, line: string, options: AppendEventOptions
   const path = join(dir, FILE_NAMES.events);
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const keep = options.keep ?? 3;
-  const flags =
-    constants.O_RDWR |
-    constants.O_APPEND |
-    constants.O_CREAT |
-    (constants.O_NOFOLLOW ?? 0) |
-    (constants.O_NONBLOCK ?? 0);
+  const flags = constants.O_RDWR | APPEND_FLAGS;
   await setAsideIfNotRegular(path); // a directory, FIFO or symlink there would swallow every event
   let handle = await open(path, flags, 0o644);
   try {
     const info = await handle.stat();
     if (!info.isFile()) return;
-    if (info.size > 0 && info.size + Buffer.byteLength(line) > maxBytes) {
+    let size = info.size;
+    if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
       await handle.close();
-      await rotate(dir, keep);
+      rotateFiles(path, (n) => join(dir, rotatedName(n)), keep);
       handle = await open(path, flags, 0o644);
+      size = (await handle.stat()).size;
     }
     // A line left without its newline by a crash: start ours on a line of its own.
-    const size = (await handle.stat()).size;
     const last = Buffer.alloc(1);
     if (size > 0) await handle.read(last, 0, 1, size - 1);
     await handle.write(size > 0 && last[0] !== 0x0a ? `\n${line}` : line);
@@ -106,18 +105,8 @@ async function appendLine(dir: string, line: string, options: AppendEventOptions
   }
 }
 
-async function rotate(dir: string, keep: number): Promise<void> {
-  if (keep <= 0) {
-    await rm(join(dir, FILE_NAMES.events), { force: true });
-    return;
-  }
-  for (let n = keep - 1; n >= 1; n--)
-    await rename(join(dir, rotatedName(n)), join(dir, rotatedName(n + 1))).catch(() => {});
-  await rename(join(dir, FILE_NAMES.events), join(dir, rotatedName(1))).catch(() => {});
-}
-
 function parseEvent(line: string): SupervisorEvent | null {
-  if (jsonTooDeep(line, JSON_MAX_DEPTH)) return null;
+  if (line.length > MAX_READ_LINE || jsonTooDeep(line, JSON_MAX_DEPTH)) return null;
   try {
     const value = JSON.parse(line) as unknown;
     if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
@@ -133,38 +122,57 @@ function parseEvent(line: string): SupervisorEvent | null {
 /**
  * Reads the events, oldest first: the rotated files (highest number first), then the current one.
  * Damaged or truncated lines (a crash mid-write, a hand edit) are skipped and counted. `sinceMs`
- * keeps events at or after that time; `limit` keeps the newest `limit`. Never throws.
+ * keeps events at or after that time; `limit` keeps the newest `limit`. Files are read newest
+ * first and only as far back as needed (`limit` reached, or a file starting before `sinceMs`), and
+ * never more than 64 MiB in all: an older file past that counts as skipped. Never throws.
  */
 export async function readEvents(
   dir: string,
   options: { sinceMs?: number | undefined; limit?: number | undefined } = {},
 ): Promise<{ events: SupervisorEvent[]; skipped: number }> {
+  const { sinceMs } = options;
+  const limit = options.limit !== undefined && options.limit >= 0 ? options.limit : undefined;
   const names = await readdir(dir).catch(() => [] as string[]);
   const rotated = names
-    .map((name) => /^events\.(\d+)\.jsonl$/.exec(name))
+    .map((name) => /^events\.([1-9]\d{0,5})\.jsonl$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
-    .sort((a, b) => b - a)
+    .sort((a, b) => a - b)
     .map(rotatedName);
-  const events: SupervisorEvent[] = [];
+  const newestFirst = [FILE_NAMES.events, ...rotated];
+  const files: SupervisorEvent[][] = [];
+  let kept = 0;
   let skipped = 0;
-  for (const name of [...rotated, FILE_NAMES.events]) {
-    const read = await readRegularFile(join(dir, name), MAX_READ_BYTES);
+  let budget = MAX_READ_BYTES;
+  for (const [index, name] of newestFirst.entries()) {
+    if (limit !== undefined && kept >= limit) break;
+    const read = await readRegularFile(join(dir, name), budget);
     if (read.kind === 'missing') continue;
     if (read.kind === 'invalid') {
       skipped++;
+      if (read.reason.startsWith('too large')) {
+        skipped += newestFirst.length - index - 1; // past the budget: older files are not read
+        break;
+      }
       continue;
     }
+    budget -= Buffer.byteLength(read.text);
+    const events: SupervisorEvent[] = [];
+    let startsBefore = false;
     for (const line of read.text.split('\n')) {
       if (line.trim() === '') continue;
       const event = parseEvent(line);
       if (!event) skipped++;
-      else if (options.sinceMs === undefined || event.time * 1000 >= options.sinceMs) events.push(event);
+      else if (sinceMs === undefined || event.time * 1000 >= sinceMs) events.push(event);
+      else if (events.length === 0) startsBefore = true;
     }
+    files.push(events);
+    kept += events.length;
+    if (startsBefore) break; // older files hold only older events
   }
-  const limit = options.limit;
+  const events = files.reverse().flat();
   return {
-    events: limit !== undefined && limit >= 0 ? events.slice(Math.max(0, events.length - limit)) : events,
+    events: limit !== undefined ? events.slice(Math.max(0, events.length - limit)) : events,
     skipped,
   };
 }

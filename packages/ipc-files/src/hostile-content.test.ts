@@ -1,7 +1,7 @@
 // What a tool or a person can leave in a protocol file's content: nothing of it may throw, hang,
 // or reach a log unbounded (issue 12). Special files (directories, FIFOs, symlinks) are in
 // test/integration/hostile-entries.test.ts.
-import { existsSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { tempMetadataDir } from '../test/temp-dir.ts';
@@ -190,6 +190,17 @@ describe('takeCommand outcomes (issue 12 #4)', () => {
       kind: 'command',
       command: { command: 'restart' },
     });
+  });
+
+  it('a bad entry that cannot be removed is `none`, not `invalid` (a caller re-polls on invalid)', async () => {
+    const dir = tempMetadataDir();
+    const logger = spyLogger();
+    mkdirSync(join(dir, '.cmd'));
+    // Its set-aside name is taken by a non-empty directory: the rename fails (ENOTEMPTY).
+    mkdirSync(join(dir, `.cmd.rejected-${NOW}`, 'x'), { recursive: true });
+    for (let i = 0; i < 3; i++) expect(await takeCommand(dir, { logger, now })).toEqual({ kind: 'none' });
+    expect(existsSync(join(dir, '.cmd'))).toBe(true);
+    expect(logger.warn.mock.calls.length).toBeLessThanOrEqual(2);
   });
 
   it('an unknown command is reported only as a bounded string', async () => {

@@ -5,10 +5,10 @@ import {
   lstatSync,
   openSync,
   renameSync,
-  rmSync,
   type Stats,
   writeSync,
 } from 'node:fs';
+import { APPEND_FLAGS, rotateFiles } from './rotate-files.ts';
 
 export interface RotatingLog {
   /** Appends `chunk` (synchronously: calls land in order, also from exit handlers). Never throws. */
@@ -23,13 +23,7 @@ export interface RotatingLogOptions {
   keep: number;
 }
 
-// O_NONBLOCK: a FIFO slipped in between the check and the open fails (ENXIO) instead of blocking.
-const FLAGS =
-  constants.O_WRONLY |
-  constants.O_APPEND |
-  constants.O_CREAT |
-  (constants.O_NOFOLLOW ?? 0) |
-  (constants.O_NONBLOCK ?? 0);
+const FLAGS = constants.O_WRONLY | APPEND_FLAGS;
 
 /**
  * A size-rotating log file for `comfyui.log` and `orchestrator.log`: `path` is rotated to `path.1`
@@ -73,17 +67,7 @@ export function createRotatingLog(path: string, options: RotatingLogOptions): Ro
   };
   const rotate = () => {
     release();
-    if (keep === 0) rmSync(path, { force: true });
-    else {
-      for (let n = keep - 1; n >= 1; n--) {
-        try {
-          renameSync(`${path}.${n}`, `${path}.${n + 1}`);
-        } catch {
-          // not there yet
-        }
-      }
-      renameSync(path, `${path}.1`);
-    }
+    rotateFiles(path, (n) => `${path}.${n}`, keep);
     openFile();
   };
 
