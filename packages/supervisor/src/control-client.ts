@@ -23,23 +23,48 @@ export interface ControlClient {
   switchTo(targetEnv: string): Promise<ControlResult<Record<string, unknown>>>;
 }
 
+/** A larger answer is not read: whatever `.control_port` names may be anything. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** The body as text, or null when it is larger than `MAX_RESPONSE_BYTES` (then it is not read on). */
+async function readBounded(response: Response): Promise<string | null> {
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel().catch(() => {});
+    return null;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await response.body?.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** A client of the control API. Never throws: a supervisor that does not answer is a value. */
 export function createControlClient(
   target: { port: number; host?: string },
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; fetch?: typeof fetch } = {},
 ): ControlClient {
   const url = `http://${target.host ?? '127.0.0.1'}:${target.port}`;
   const timeoutMs = options.timeoutMs ?? 2_000;
+  const request = options.fetch ?? fetch;
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ControlResult<T>> {
     try {
-      const response = await fetch(`${url}${path}`, {
+      const response = await request(`${url}${path}`, {
         method,
         signal: AbortSignal.timeout(timeoutMs),
         ...(body !== undefined
           ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
           : {}),
       });
-      const text = await response.text();
+      const text = await readBounded(response);
+      if (text === null)
+        return { ok: false, reason: 'http_error', status: response.status, error: 'answer too large' };
       let parsed: unknown = null;
       try {
         parsed = text ? JSON.parse(text) : null;
@@ -47,7 +72,8 @@ export function createControlClient(
         parsed = text;
       }
       if (!response.ok) {
-        const error = (parsed as { error?: string } | null)?.error ?? `HTTP ${response.status}`;
+        const said = (parsed as { error?: unknown } | null)?.error;
+        const error = typeof said === 'string' ? said.slice(0, 500) : `HTTP ${response.status}`;
         return { ok: false, reason: 'http_error', status: response.status, error, body: parsed };
       }
       return { ok: true, status: response.status, body: parsed as T };
@@ -75,7 +101,7 @@ export type SupervisorLookup =
 /** Finds the supervisor of `workspace` through `.control_port`, telling every way it can fail apart. */
 export async function findSupervisor(
   workspace: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; fetch?: typeof fetch } = {},
 ): Promise<SupervisorLookup> {
   const port = await inspectControlPort(metadataDir(workspace));
   if (port.kind === 'missing') return { kind: 'none' };

@@ -55,6 +55,16 @@ export function allowedOrigins(comfyuiPort: number): Set<string> {
 
 type Reply = { status: number; body: unknown; after?: SupervisorCommand };
 
+/** Each path of the API and its one method. */
+const ROUTES: ReadonlyMap<string, 'GET' | 'POST'> = new Map([
+  ['/health', 'GET'],
+  ['/status', 'GET'],
+  ['/metrics', 'GET'],
+  ['/restart', 'POST'],
+  ['/kill', 'POST'],
+  ['/switch', 'POST'],
+]);
+
 class BodyTooLarge extends Error {}
 
 function readBody(req: IncomingMessage, max: number): Promise<string> {
@@ -83,15 +93,7 @@ async function route(
 ): Promise<Reply> {
   const path = (req.url ?? '/').split('?')[0];
   const method = req.method ?? 'GET';
-  const routes: Record<string, string> = {
-    '/health': 'GET',
-    '/status': 'GET',
-    '/metrics': 'GET',
-    '/restart': 'POST',
-    '/kill': 'POST',
-    '/switch': 'POST',
-  };
-  const allowed = path !== undefined ? routes[path] : undefined;
+  const allowed = path !== undefined ? ROUTES.get(path) : undefined;
   if (allowed === undefined) return { status: 404, body: { error: 'Not Found' } };
   if (method !== allowed) return { status: 405, body: { error: `use ${allowed} for ${path}` } };
   switch (path) {

@@ -127,10 +127,13 @@ export function createMetadataStore(
     writeStartupState: (state) => writeStartupState(dir, state, io).then(() => {}),
     workspace,
     session,
-    async takeRebootMarker() {
-      if (!existsSync(`${session}.reboot`)) return false;
-      await rm(`${session}.reboot`, { force: true }).catch(() => {});
-      return true;
+    takeRebootMarker() {
+      // Removed, it was there; a directory in its place (not removable so) is no marker, else every
+      // later exit 0 would restart ComfyUI.
+      return rm(`${session}.reboot`).then(
+        () => true,
+        () => false,
+      );
     },
     async tidy() {
       await cleanupStaleTempFiles(dir).catch(() => 0);

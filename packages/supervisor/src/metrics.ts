@@ -127,10 +127,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const text = (snapshot: MetricsSnapshot): string => {
     const mem = memory();
     const env = `environment="${escapeLabel(snapshot.currentEnv)}"`;
-    const labelled = (map: Map<string, number>, label: string, name: string) =>
-      [...map].map(([key, n]) => `${name}{${label}="${escapeLabel(key)}"} ${n}`);
     const c = (name: string, help: string, value: number) =>
       family(name, 'counter', help, [`${name} ${value}`]);
+    /** A counter with one sample per key of `map`, labelled `label`. */
+    const byLabel = (name: string, help: string, map: Map<string, number>, label: string) =>
+      family(
+        name,
+        'counter',
+        help,
+        [...map].map(([key, n]) => `${name}{${label}="${escapeLabel(key)}"} ${n}`),
+      );
     return `${[
       family('comfyvisor_comfyui_up', 'gauge', 'Whether ComfyUI is running (1) or not (0).', [
         `comfyvisor_comfyui_up{${env}} ${snapshot.comfyuiRunning ? 1 : 0}`,
@@ -139,33 +145,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         `comfyvisor_comfyui_uptime_seconds{${env}} ${snapshot.comfyuiRunning ? formatNumber(snapshot.comfyuiUptimeMs / 1000) : 0}`,
       ]),
       c('comfyvisor_comfyui_starts_total', 'ComfyUI processes started.', counts.starts),
-      family(
-        'comfyvisor_restarts_total',
-        'counter',
-        'Restarts of ComfyUI by reason.',
-        labelled(restarts, 'reason', 'comfyvisor_restarts_total'),
-      ),
+      byLabel('comfyvisor_restarts_total', 'Restarts of ComfyUI by reason.', restarts, 'reason'),
       c('comfyvisor_crashes_total', 'Exits of ComfyUI taken as a crash.', counts.crashes),
       c('comfyvisor_hangs_total', 'Times ComfyUI stopped answering and was restarted.', counts.hangs),
       c('comfyvisor_give_ups_total', 'Times the crash policy gave up.', counts.giveUps),
-      family(
-        'comfyvisor_switches_total',
-        'counter',
-        'Environment switches by outcome.',
-        labelled(switches, 'outcome', 'comfyvisor_switches_total'),
-      ),
+      byLabel('comfyvisor_switches_total', 'Environment switches by outcome.', switches, 'outcome'),
       family(
         'comfyvisor_switch_duration_seconds',
         'histogram',
         'From switch request to its final state.',
         switchSeconds.lines('comfyvisor_switch_duration_seconds'),
       ),
-      family(
-        'comfyvisor_health_checks_total',
-        'counter',
-        'Health checks after a start, by result.',
-        labelled(health, 'result', 'comfyvisor_health_checks_total'),
-      ),
+      byLabel('comfyvisor_health_checks_total', 'Health checks after a start, by result.', health, 'result'),
       family(
         'comfyvisor_health_check_duration_seconds',
         'histogram',
