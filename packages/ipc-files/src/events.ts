@@ -31,7 +31,7 @@ const MAX_LINE_BYTES = 16 * 1024;
 /** readEvents reads at most this much in all, newest file first (the supervisor writes far less). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 /** A longer line is skipped unparsed (the writer's lines are at most MAX_LINE_BYTES). */
-const MAX_READ_LINE = 1024 * 1024;
+export const MAX_READ_LINE = 1024 * 1024;
 const FLOAT_KEYS: ReadonlySet<string> = new Set(['time']);
 const EVENTS_BASE = FILE_NAMES.events.replace(/\.jsonl$/, '');
 
@@ -105,7 +105,11 @@ async function appendLine(dir: string, line: string, options: AppendEventOptions
   }
 }
 
-function parseEvent(line: string): SupervisorEvent | null {
+/**
+ * One line of events.jsonl, or null when it is damaged: not an object with a finite `time` and a
+ * string `type`, nested too deep to print again, or longer than any line the writer makes (1 MiB).
+ */
+export function parseEvent(line: string): SupervisorEvent | null {
   if (line.length > MAX_READ_LINE || jsonTooDeep(line, JSON_MAX_DEPTH)) return null;
   try {
     const value = JSON.parse(line) as unknown;

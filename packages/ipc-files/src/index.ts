@@ -6,7 +6,7 @@ export type { Config } from './config.ts';
 export { configToWire, DEFAULT_CONFIG, loadConfig } from './config.ts';
 export { IpcError } from './errors.ts';
 export type { AppendEventOptions, SupervisorEvent } from './events.ts';
-export { appendEvent, readEvents } from './events.ts';
+export { appendEvent, MAX_READ_LINE as EVENT_LINE_MAX_CHARS, parseEvent, readEvents } from './events.ts';
 export type { IpcOptions, Logger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export { FILE_NAMES, metadataDir } from './paths.ts';

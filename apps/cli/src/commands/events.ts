@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FILE_NAMES, jsonTooDeep, readEvents } from '@comfyvisor/ipc-files';
+import { EVENT_LINE_MAX_CHARS, FILE_NAMES, parseEvent, readEvents } from '@comfyvisor/ipc-files';
 import { metadataOf, resolveWorkspace } from '../context.ts';
 import { type EventLine, formatEvent, parseSince } from '../event-text.ts';
 import { followUntilStopped } from '../follow-file.ts';
@@ -11,19 +11,6 @@ export interface EventsOptions {
   follow?: boolean;
   /** ms since the epoch. @default Date.now */
   now?: () => number;
-}
-
-/** One line of events.jsonl, judged as readEvents judges it (too deep to print again: damaged). */
-function parseLine(line: string): EventLine | null {
-  if (jsonTooDeep(line)) return null;
-  try {
-    const value = JSON.parse(line) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-    const e = value as EventLine;
-    return typeof e.time === 'number' && Number.isFinite(e.time) && typeof e.type === 'string' ? e : null;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -52,7 +39,11 @@ export async function eventsCommand(options: EventsOptions): Promise<number> {
   }
   // An event appended between the read above and the follower's start (a few ms) would be missed:
   // events are rare (a few an hour), so that window is left open rather than risking repeats.
+  // The unfinished last line of what was read; a "line" longer than any the writer makes is
+  // dropped as it grows (not kept and re-split on every chunk) and its end skipped when it comes.
   let partial = '';
+  let overlong = false;
+  const damaged = () => process.stderr.write('comfyvisor: skipped a damaged line in events.jsonl\n');
   await followUntilStopped(join(dir, FILE_NAMES.events), {
     from: 'end',
     rotated: (n) => join(dir, `${FILE_NAMES.events.replace(/\.jsonl$/, '')}.${n}.jsonl`),
@@ -60,15 +51,25 @@ export async function eventsCommand(options: EventsOptions): Promise<number> {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
+        if (overlong) {
+          overlong = false; // the end of a line already reported
+          continue;
+        }
         if (line.trim() === '') continue;
-        const e = parseLine(line);
+        const e = parseEvent(line);
         if (e) print(e);
-        else process.stderr.write('comfyvisor: skipped a damaged line in events.jsonl\n');
+        else damaged();
+      }
+      if (partial.length > EVENT_LINE_MAX_CHARS) {
+        if (!overlong) damaged();
+        overlong = true;
+        partial = '';
       }
     },
     onBoundary: () => {
-      if (partial.trim() !== '') process.stderr.write('comfyvisor: skipped a damaged line in events.jsonl\n');
+      if (partial.trim() !== '' && !overlong) damaged();
       partial = '';
+      overlong = false;
     },
     onNotice: (message) => process.stderr.write(`comfyvisor: ${message}\n`),
   });

@@ -172,6 +172,24 @@ describe('events', () => {
     await child;
   });
 
+  it('-f drops a 3 MB line without keeping it (one notice) and goes on with the next', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const events = join(ws.metadataDir, 'events.jsonl');
+    writeFileSync(events, line({ time: 1, type: 'before' }));
+    const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'));
+    out.stdout = '';
+    // written in pieces, so the follower sees the line grow past the limit before its end comes
+    const piece = `{"time": 1, "type": "x", "pad": "${'x'.repeat(1024 * 1024)}`;
+    appendFileSync(events, piece);
+    appendFileSync(events, 'y'.repeat(1024 * 1024));
+    appendFileSync(events, `${'z'.repeat(1024 * 1024)}"}\n${line({ time: 2, type: 'after' })}`);
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":2,"type":"after"}\n'), { timeout: 10_000 });
+    expect(out.stderr).toBe('comfyvisor: skipped a damaged line in events.jsonl\n');
+    child.kill('SIGTERM');
+    await child;
+  });
+
   it('status stays fast with a full events history (reads only what it needs)', async () => {
     const ws = await createWorkspace({ environments: ['env1'] });
     const now = Date.now() / 1000;
