@@ -1,6 +1,9 @@
-import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readHead } from './read-head.ts';
+
+/** METADATA's headers come first: a long description after them is not needed. */
+const METADATA_HEAD_BYTES = 64 * 1024;
 
 /** PEP 503: lower case, runs of `-`, `_` and `.` as one `-`. */
 export function normalizeDistributionName(name: string): string {
@@ -21,24 +24,6 @@ export async function sitePackagesDirs(
     .sort()
     .reverse()
     .map((name) => path.join(lib, name, 'site-packages'));
-}
-
-/** The head of a METADATA file: its headers come first, and a long description after them is not needed. */
-async function readHead(file: string, maxBytes = 64 * 1024): Promise<string | null> {
-  try {
-    // Non-blocking, and only a regular file: a FIFO or a device in a venv must not hang a start.
-    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      if (!(await handle.stat()).isFile()) return null;
-      const buffer = Buffer.alloc(maxBytes);
-      const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
 }
 
 function versionFromMetadata(text: string): string | null {
@@ -67,7 +52,7 @@ export async function readInstalledVersion(
     for (const name of names) {
       const match = /^(.+?)-([^-]+)\.dist-info$/.exec(name);
       if (!match || normalizeDistributionName(match[1] as string) !== wanted) continue;
-      const head = await readHead(path.join(site, name, 'METADATA'));
+      const head = await readHead(path.join(site, name, 'METADATA'), METADATA_HEAD_BYTES);
       const version = head === null ? null : versionFromMetadata(head);
       if (version) return version;
     }
