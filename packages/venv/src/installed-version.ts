@@ -46,10 +46,25 @@ export async function readInstalledVersion(
   distribution: string,
   options: { platform?: NodeJS.Platform | undefined } = {},
 ): Promise<string | null> {
+  return versionIn(await listSites(venvDir, options.platform), distribution);
+}
+
+/** Each site-packages folder with its entries (null when it cannot be listed). */
+async function listSites(
+  venvDir: string,
+  platform: NodeJS.Platform | undefined,
+): Promise<Array<{ site: string; names: string[] | null }>> {
+  const sites = await sitePackagesDirs(venvDir, platform);
+  return Promise.all(sites.map(async (site) => ({ site, names: await readdir(site).catch(() => null) })));
+}
+
+async function versionIn(
+  sites: ReadonlyArray<{ site: string; names: string[] | null }>,
+  distribution: string,
+): Promise<string | null> {
   const wanted = normalizeDistributionName(distribution);
-  for (const site of await sitePackagesDirs(venvDir, options.platform)) {
-    const names = await readdir(site).catch(() => [] as string[]);
-    for (const name of names) {
+  for (const { site, names } of sites) {
+    for (const name of names ?? []) {
       const match = /^(.+?)-([^-]+)\.dist-info$/.exec(name);
       if (!match || normalizeDistributionName(match[1] as string) !== wanted) continue;
       const head = await readHead(path.join(site, name, 'METADATA'), METADATA_HEAD_BYTES);
@@ -74,17 +89,16 @@ export async function inspectInstalled(
   distribution: string,
   options: { platform?: NodeJS.Platform | undefined; importName?: string | undefined } = {},
 ): Promise<InstalledState> {
-  const version = await readInstalledVersion(venvDir, distribution, options);
+  const sites = await listSites(venvDir, options.platform);
+  const version = await versionIn(sites, distribution);
   if (version) return { kind: 'version', version };
   const cfg = await readHead(path.join(venvDir, 'pyvenv.cfg'), 8 * 1024);
   if (cfg === null || !/^\s*include-system-site-packages\s*=\s*false\s*$/im.test(cfg))
     return { kind: 'unknown' };
   const wanted = normalizeDistributionName(distribution);
   const importName = (options.importName ?? distribution).toLowerCase();
-  const sites = await sitePackagesDirs(venvDir, options.platform);
   let seen = 0;
-  for (const site of sites) {
-    const names = await readdir(site).catch(() => null);
+  for (const { names } of sites) {
     if (names === null) continue;
     seen++;
     for (const name of names) {
