@@ -116,7 +116,11 @@ export async function findOrphans(workspace: string, options: FindOrphansOptions
   }
 
   const children = new Map<number, number[]>();
-  for (const info of table) children.set(info.ppid, [...(children.get(info.ppid) ?? []), info.pid]);
+  for (const info of table) {
+    const siblings = children.get(info.ppid);
+    if (siblings) siblings.push(info.pid);
+    else children.set(info.ppid, [info.pid]);
+  }
   const orphans: Orphan[] = [];
   for (const orphan of candidates.values()) {
     if (ancestors(orphan.pid, byPid).some((pid) => candidates.has(pid))) continue;

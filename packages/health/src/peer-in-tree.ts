@@ -1,42 +1,17 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { findPeerProcess, type PortOwnerOptions } from './port-owner.ts';
-import { parseProcNetTcp, peerSocketInodes } from './proc-fs.ts';
+import { holdsSocket, readChildPids, readPeerSocketInodes } from './proc-fs.ts';
 import { isInProcessTree, processTree } from './process-tree.ts';
 
-/** The descendants of `pid` through /proc/<pid>/task/<tid>/children (fast: no scan of all of /proc). */
-async function childrenOf(procRoot: string, pid: number): Promise<number[] | null> {
-  const tasks = await readdir(join(procRoot, String(pid), 'task')).catch(() => null);
-  if (tasks === null) return null;
-  const children: number[] = [];
-  for (const tid of tasks) {
-    const text = await readFile(join(procRoot, String(pid), 'task', tid, 'children'), 'utf8').catch(
-      () => null,
-    );
-    if (text === null) return null;
-    for (const word of text.split(' ')) if (/^\d+$/.test(word)) children.push(Number(word));
-  }
-  return children;
-}
-
-async function treeOf(procRoot: string, rootPid: number, options: PortOwnerOptions): Promise<number[]> {
-  const tree: number[] = [];
-  const queue = [rootPid];
-  while (queue.length > 0 && tree.length < 10_000) {
-    const pid = queue.shift() as number;
-    tree.push(pid);
-    const children = await childrenOf(procRoot, pid);
-    if (children === null) return processTree(rootPid, options); // no children files: the full scan
-    queue.push(...children);
-  }
-  return tree;
-}
+/** A bound on the processes looked at, whatever /proc says. */
+const MAX_TREE = 10_000;
 
 /**
  * Whether the client end of a loopback TCP connection that reached us on `localPort` from
  * `remotePort` belongs to `rootPid` or one of its descendants (the panel's proxy inside ComfyUI).
- * On Linux only that tree's file descriptors are looked at (a millisecond or two, not a scan of
- * every process); elsewhere the peer is found first. null when it cannot be told.
+ * On Linux only that tree's file descriptors are looked at, the root's first (the proxy runs in
+ * ComfyUI itself) and its descendants, through /proc/<pid>/task/<tid>/children, only when the root
+ * does not hold the socket: a millisecond or two, not a scan of every process. Elsewhere the peer
+ * is found first. null when it cannot be told.
  */
 export async function isPeerInProcessTree(
   localPort: number,
@@ -50,19 +25,26 @@ export async function isPeerInProcessTree(
     return peer ? isInProcessTree(peer.pid, rootPid, options) : null;
   }
   const procRoot = options.procRoot ?? '/proc';
-  // /proc/net/tcp costs a few ms to read: the IPv4 table first (the control API binds 127.0.0.1).
-  let inodes = new Set<number>();
-  for (const table of ['tcp', 'tcp6']) {
-    const text = await readFile(join(procRoot, 'net', table), 'utf8').catch(() => '');
-    inodes = peerSocketInodes(parseProcNetTcp(text), localPort, remotePort);
-    if (inodes.size > 0) break;
-  }
+  const inodes = await readPeerSocketInodes(procRoot, localPort, remotePort);
   if (inodes.size === 0) return null;
-  for (const pid of await treeOf(procRoot, rootPid, options)) {
-    const fdDir = join(procRoot, String(pid), 'fd');
-    for (const fd of await readdir(fdDir).catch(() => [] as string[])) {
-      const match = /^socket:\[(\d+)\]$/.exec(await readlink(join(fdDir, fd)).catch(() => ''));
-      if (match && inodes.has(Number(match[1]))) return true;
+  const tree = [rootPid];
+  const seen = new Set(tree);
+  for (let i = 0; i < tree.length && i < MAX_TREE; i++) {
+    const pid = tree[i] as number;
+    if (await holdsSocket(procRoot, pid, inodes)) return true;
+    const children = await readChildPids(procRoot, pid);
+    if (children === null) {
+      // No children files: the full scan, for the processes not looked at yet.
+      const checked = new Set(tree.slice(0, i + 1));
+      for (const other of await processTree(rootPid, options))
+        if (!checked.has(other) && (await holdsSocket(procRoot, other, inodes))) return true;
+      return false;
+    }
+    for (const child of children) {
+      if (!seen.has(child)) {
+        seen.add(child);
+        tree.push(child);
+      }
     }
   }
   return false;

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import {
   type ProcOptions,
-  peerSocketInodes,
   pidsOwningSockets,
+  readPeerSocketInodes,
   readProcCommandLine,
   readTcpTable,
   TCP_LISTEN,
@@ -102,8 +102,10 @@ export async function findPeerProcess(
 ): Promise<{ pid: number } | null> {
   const { procRoot, platform, run } = resolveOptions(options);
   if (platform === 'linux') {
-    const inodes = peerSocketInodes(await readTcpTable(procRoot), localPort, remotePort);
-    const [pid] = await pidsOwningSockets(procRoot, inodes);
+    const [pid] = await pidsOwningSockets(
+      procRoot,
+      await readPeerSocketInodes(procRoot, localPort, remotePort),
+    );
     return pid === undefined ? null : { pid };
   }
   if (platform === 'darwin') {

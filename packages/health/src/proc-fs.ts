@@ -47,11 +47,7 @@ export function parseProcNetTcp(text: string): TcpEntry[] {
  * The inodes of the client end of a loopback connection that reached a server on `localPort` from
  * `remotePort`: the established sockets whose own port is `remotePort` and peer port `localPort`.
  */
-export function peerSocketInodes(
-  entries: readonly TcpEntry[],
-  localPort: number,
-  remotePort: number,
-): Set<number> {
+function peerSocketInodes(entries: readonly TcpEntry[], localPort: number, remotePort: number): Set<number> {
   return new Set(
     entries
       .filter(
@@ -82,6 +78,20 @@ export async function listPids(procRoot: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
+/** Does `pid` hold a file descriptor on any of these socket inodes? false when its fds cannot be read. */
+export async function holdsSocket(
+  procRoot: string,
+  pid: number,
+  inodes: ReadonlySet<number>,
+): Promise<boolean> {
+  const fdDir = join(procRoot, String(pid), 'fd');
+  for (const fd of await readdir(fdDir).catch(() => [] as string[])) {
+    const match = /^socket:\[(\d+)\]$/.exec(await readlink(join(fdDir, fd)).catch(() => ''));
+    if (match && inodes.has(Number(match[1]))) return true;
+  }
+  return false;
+}
+
 /**
  * The pids holding a file descriptor on any of these socket inodes (`socket:[inode]` links under
  * /proc/<pid>/fd). Processes whose fds cannot be read (another user's, or gone) are skipped.
@@ -89,19 +99,42 @@ export async function listPids(procRoot: string): Promise<number[]> {
 export async function pidsOwningSockets(procRoot: string, inodes: ReadonlySet<number>): Promise<number[]> {
   if (inodes.size === 0) return [];
   const owners: number[] = [];
-  for (const pid of await listPids(procRoot)) {
-    const fdDir = join(procRoot, String(pid), 'fd');
-    const fds = await readdir(fdDir).catch(() => [] as string[]);
-    for (const fd of fds) {
-      const target = await readlink(join(fdDir, fd)).catch(() => '');
-      const match = /^socket:\[(\d+)\]$/.exec(target);
-      if (match && inodes.has(Number(match[1]))) {
-        owners.push(pid);
-        break;
-      }
-    }
-  }
+  for (const pid of await listPids(procRoot)) if (await holdsSocket(procRoot, pid, inodes)) owners.push(pid);
   return owners;
+}
+
+/**
+ * {@link peerSocketInodes} read from /proc/net: the IPv4 table first (the control API binds
+ * 127.0.0.1; a table costs a few ms on a busy machine), tcp6 only when IPv4 has none.
+ */
+export async function readPeerSocketInodes(
+  procRoot: string,
+  localPort: number,
+  remotePort: number,
+): Promise<Set<number>> {
+  for (const table of ['tcp', 'tcp6']) {
+    const text = await readFile(join(procRoot, 'net', table), 'utf8').catch(() => '');
+    const inodes = peerSocketInodes(parseProcNetTcp(text), localPort, remotePort);
+    if (inodes.size > 0) return inodes;
+  }
+  return new Set();
+}
+
+/**
+ * The children of `pid` from /proc/<pid>/task/<tid>/children (no scan of all of /proc); null when
+ * they cannot be read (a kernel without those files, or the process is gone).
+ */
+export async function readChildPids(procRoot: string, pid: number): Promise<number[] | null> {
+  const taskDir = join(procRoot, String(pid), 'task');
+  const tasks = await readdir(taskDir).catch(() => null);
+  if (tasks === null) return null;
+  const children: number[] = [];
+  for (const tid of tasks) {
+    const text = await readFile(join(taskDir, tid, 'children'), 'utf8').catch(() => null);
+    if (text === null) return null;
+    for (const word of text.split(' ')) if (/^\d+$/.test(word)) children.push(Number(word));
+  }
+  return children;
 }
 
 /** /proc/<pid>/cmdline as argv (empty when unreadable, e.g. the process is gone). */

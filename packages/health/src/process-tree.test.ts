@@ -36,6 +36,7 @@ describe('processTree / isInProcessTree (fake /proc)', () => {
     const options = { procRoot: proc.root, platform: 'linux' as const };
     expect(await isInProcessTree(400, 200, options)).toBe(true);
     expect(await isInProcessTree(200, 200, options)).toBe(true);
+    expect(await isInProcessTree(999, 999, options)).toBe(false); // a root that is not running
     expect(await isInProcessTree(100, 200, options)).toBe(false);
     expect(await isInProcessTree(500, 200, options)).toBe(false);
     expect(await isInProcessTree(999, 200, options)).toBe(false);

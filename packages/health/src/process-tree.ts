@@ -48,7 +48,9 @@ export async function processTree(rootPid: number, options: ProcessTreeOptions =
   const children = new Map<number, number[]>();
   for (const { pid, ppid } of pairs) {
     if (pid === ppid) continue;
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
   }
   const tree = [rootPid];
   const seen = new Set(tree);
@@ -69,10 +71,11 @@ export async function isInProcessTree(
   rootPid: number,
   options: ProcessTreeOptions = {},
 ): Promise<boolean> {
-  if (pid === rootPid) return (await processTree(rootPid, options)).length > 0;
   const platform = options.platform ?? process.platform;
   if (platform !== 'linux') return (await processTree(rootPid, options)).includes(pid);
   const procRoot = options.procRoot ?? '/proc';
+  // The root itself: is it running? Its stat says, no scan of all of /proc.
+  if (pid === rootPid) return (await readParentPid(procRoot, rootPid)) !== null;
   const seen = new Set<number>();
   let current: number | null = pid;
   while (current !== null && current > 0 && !seen.has(current)) {

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PackageInstallError, VenvCreateError } from './errors.ts';
 import { finalizeVenv, VENV_MARKER } from './finalize-venv.ts';
 import { findPython } from './find-python.ts';
 import { defaultPackages, outputTail, planInstall } from './install-commands.ts';
+import { readHead } from './read-head.ts';
 import { venvPaths } from './venv-paths.ts';
 
 export interface Logger {
@@ -45,9 +46,15 @@ interface Marker {
   created_at: string;
 }
 
+/** The marker is a few hundred bytes; a larger one is cut short, fails to parse, and means "rebuild". */
+const MARKER_MAX_BYTES = 64 * 1024;
+
+/** The marker, or null when it is missing or unusable (not a regular file, not our JSON). */
 async function readMarker(venvDir: string): Promise<Marker | null> {
   try {
-    const data = JSON.parse(await readFile(path.join(venvDir, VENV_MARKER), 'utf8')) as Marker;
+    const text = await readHead(path.join(venvDir, VENV_MARKER), MARKER_MAX_BYTES);
+    if (text === null) return null;
+    const data = JSON.parse(text) as Marker;
     return Array.isArray(data.packages) ? data : null;
   } catch {
     return null;

@@ -78,3 +78,22 @@ describe('inspectInstalled', () => {
       expect(await inspectInstalled(venv, 'torch', { platform: 'linux' }), venv).toEqual({ kind: 'unknown' });
   });
 });
+
+describe('hostile files where METADATA and pyvenv.cfg should be', () => {
+  const site = ['lib', 'python3.11', 'site-packages'];
+
+  it('a folder is not a file: no version, and "ask Python"', async () => {
+    const venv = fakeVenv(site, { 'torch-2.5.1.dist-info': null });
+    mkdirSync(join(venv, ...site, 'torch-2.5.1.dist-info', 'METADATA'));
+    mkdirSync(join(venv, 'pyvenv.cfg'));
+    expect(await readInstalledVersion(venv, 'torch', { platform: 'linux' })).toBeNull();
+    expect(await inspectInstalled(venv, 'torch', { platform: 'linux' })).toEqual({ kind: 'unknown' });
+  });
+
+  it('a 10 MB METADATA: its headers are read, not the rest', async () => {
+    const venv = fakeVenv(site, {
+      'torch-2.5.1.dist-info': `Name: torch\nVersion: 2.5.1\n\n${'x'.repeat(10 * 1024 * 1024)}\n`,
+    });
+    expect(await readInstalledVersion(venv, 'torch', { platform: 'linux' })).toBe('2.5.1');
+  });
+});

@@ -1,6 +1,9 @@
-import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readHead } from './read-head.ts';
+
+/** METADATA's headers come first: a long description after them is not needed. */
+const METADATA_HEAD_BYTES = 64 * 1024;
 
 /** PEP 503: lower case, runs of `-`, `_` and `.` as one `-`. */
 export function normalizeDistributionName(name: string): string {
@@ -23,24 +26,6 @@ export async function sitePackagesDirs(
     .map((name) => path.join(lib, name, 'site-packages'));
 }
 
-/** The head of a METADATA file: its headers come first, and a long description after them is not needed. */
-async function readHead(file: string, maxBytes = 64 * 1024): Promise<string | null> {
-  try {
-    // Non-blocking, and only a regular file: a FIFO or a device in a venv must not hang a start.
-    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      if (!(await handle.stat()).isFile()) return null;
-      const buffer = Buffer.alloc(maxBytes);
-      const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
-}
-
 function versionFromMetadata(text: string): string | null {
   for (const line of text.split(/\r?\n/)) {
     if (line === '') break; // end of the headers
@@ -61,13 +46,28 @@ export async function readInstalledVersion(
   distribution: string,
   options: { platform?: NodeJS.Platform | undefined } = {},
 ): Promise<string | null> {
+  return versionIn(await listSites(venvDir, options.platform), distribution);
+}
+
+/** Each site-packages folder with its entries (null when it cannot be listed). */
+async function listSites(
+  venvDir: string,
+  platform: NodeJS.Platform | undefined,
+): Promise<Array<{ site: string; names: string[] | null }>> {
+  const sites = await sitePackagesDirs(venvDir, platform);
+  return Promise.all(sites.map(async (site) => ({ site, names: await readdir(site).catch(() => null) })));
+}
+
+async function versionIn(
+  sites: ReadonlyArray<{ site: string; names: string[] | null }>,
+  distribution: string,
+): Promise<string | null> {
   const wanted = normalizeDistributionName(distribution);
-  for (const site of await sitePackagesDirs(venvDir, options.platform)) {
-    const names = await readdir(site).catch(() => [] as string[]);
-    for (const name of names) {
+  for (const { site, names } of sites) {
+    for (const name of names ?? []) {
       const match = /^(.+?)-([^-]+)\.dist-info$/.exec(name);
       if (!match || normalizeDistributionName(match[1] as string) !== wanted) continue;
-      const head = await readHead(path.join(site, name, 'METADATA'));
+      const head = await readHead(path.join(site, name, 'METADATA'), METADATA_HEAD_BYTES);
       const version = head === null ? null : versionFromMetadata(head);
       if (version) return version;
     }
@@ -89,17 +89,16 @@ export async function inspectInstalled(
   distribution: string,
   options: { platform?: NodeJS.Platform | undefined; importName?: string | undefined } = {},
 ): Promise<InstalledState> {
-  const version = await readInstalledVersion(venvDir, distribution, options);
+  const sites = await listSites(venvDir, options.platform);
+  const version = await versionIn(sites, distribution);
   if (version) return { kind: 'version', version };
   const cfg = await readHead(path.join(venvDir, 'pyvenv.cfg'), 8 * 1024);
   if (cfg === null || !/^\s*include-system-site-packages\s*=\s*false\s*$/im.test(cfg))
     return { kind: 'unknown' };
   const wanted = normalizeDistributionName(distribution);
   const importName = (options.importName ?? distribution).toLowerCase();
-  const sites = await sitePackagesDirs(venvDir, options.platform);
   let seen = 0;
-  for (const site of sites) {
-    const names = await readdir(site).catch(() => null);
+  for (const { names } of sites) {
     if (names === null) continue;
     seen++;
     for (const name of names) {

@@ -1,6 +1,12 @@
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { findPeerProcess, findPortListeners, isInProcessTree, processTree } from '@comfyvisor/health';
+import {
+  findPeerProcess,
+  findPortListeners,
+  isInProcessTree,
+  isPeerInProcessTree,
+  processTree,
+} from '@comfyvisor/health';
 import {
   cleanupWorkspaces,
   createWorkspace,
@@ -91,6 +97,12 @@ describe('who holds a port (real sockets, /proc)', () => {
     );
     expect(await findPeerProcess(port, connection.remotePort)).toEqual({ pid: client.pid });
     expect(await findPeerProcess(port, connection.remotePort + 1)).toBeNull();
+    // The client is a child of this process: found from its own pid, and from ours through the
+    // kernel's task/<tid>/children files; a tree that is not running does not hold it.
+    expect(await isPeerInProcessTree(port, connection.remotePort, client.pid as number)).toBe(true);
+    expect(await isPeerInProcessTree(port, connection.remotePort, process.pid)).toBe(true);
+    expect(await isPeerInProcessTree(port, connection.remotePort, 2 ** 22 + 1)).toBe(false);
+    expect(await isPeerInProcessTree(port, connection.remotePort + 1, process.pid)).toBeNull();
     client.kill('SIGKILL');
     await client;
     await expect
