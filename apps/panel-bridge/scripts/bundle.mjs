@@ -2,7 +2,7 @@
 // an install pulls only @comfyvisor/cli (the supervisor it starts, itself a bundle): everything
 // the bundle holds is a devDependency. The shared settings (version define, require banner) are
 // in @comfyvisor/tsconfig.
-import { bundleApp } from '@comfyvisor/tsconfig/bundle-app';
+import { bundleApp } from '@comfyvisor/tsconfig';
 import { build } from 'esbuild';
 
 await bundleApp(build, {
