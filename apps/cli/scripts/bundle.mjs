@@ -1,27 +1,8 @@
 // Build step: bundle the command and the package's entry into dist/bundle/ (ESM, code-split per
 // command) so that a quick command like `comfyvisor status` loads a few files instead of every
 // package's modules, and an install pulls no dependencies: everything the bundle holds is a
-// devDependency. The version comes from package.json here, at build time.
-import { readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// devDependency. The shared settings (version define, require banner) are in @comfyvisor/tsconfig.
+import { bundleApp } from '@comfyvisor/tsconfig';
 import { build } from 'esbuild';
 
-const at = (path) => fileURLToPath(new URL(path, import.meta.url));
-const { version } = JSON.parse(readFileSync(at('../package.json'), 'utf8'));
-rmSync(at('../dist/bundle'), { recursive: true, force: true });
-
-await build({
-  entryPoints: [at('../src/bin.ts'), at('../src/index.ts')],
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  outdir: at('../dist/bundle'),
-  logLevel: 'warning',
-  define: { __COMFYVISOR_VERSION__: JSON.stringify(version) },
-  // CommonJS dependencies (commander) call require(): give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __comfyvisorRequire } from 'node:module'; const require = __comfyvisorRequire(import.meta.url);",
-  },
-});
+await bundleApp(build, { packageDir: new URL('..', import.meta.url), outdir: 'dist/bundle' });

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isWorkspace } from '@comfyvisor/detection';
 import { metadataDir, readStartupState } from '@comfyvisor/ipc-files';
 import { type Context, Hono } from 'hono';
 import { dashboardHtml } from './dashboard.ts';
+import { logTail } from './dashboard-state.ts';
 import { dashboardStream } from './dashboard-stream.ts';
 import { describeEnvironments } from './environments.ts';
 import { comfyuiOrigins, guard, LOOPBACK_HOSTS, limitBody } from './guard.ts';
@@ -29,6 +28,8 @@ export interface BridgeAppOptions {
 }
 
 const DEFAULT_COMFYUI_PORT = 8188;
+/** `GET /v2/comfygit/logs` reads at most this much of the log's end (room for its 500 lines). */
+const LOGS_ROUTE_BYTES = 256 * 1024;
 
 /** The answer of `POST /v2/comfygit/switch_environment` for each outcome (the reference's codes). */
 function switchAnswer(result: SwitchRequestResult): {
@@ -112,22 +113,10 @@ function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
   route('GET', '/v2/comfygit/environments', async (c) =>
     c.json(await describeEnvironments(workspace, await currentEnvironment(workspace))),
   );
-  // For the dashboard: the tail of the log.
+  // For the dashboard: the tail of the log (ComfyUI's output, else the detached supervisor's own).
   route('GET', '/v2/comfygit/logs', async (c) => {
     const lines = Math.min(500, Math.max(1, Number(c.req.query('lines') ?? 50) || 50));
-    // ComfyUI's output as the supervisor keeps it; the detached supervisor's own log otherwise.
-    for (const name of ['comfyui.log', 'orchestrator.log']) {
-      const text = await readFile(join(metadataDir(workspace), name), 'utf8').catch(() => '');
-      if (text)
-        return c.json({
-          file: name,
-          lines: text
-            .split('\n')
-            .filter((l) => l !== '')
-            .slice(-lines),
-        });
-    }
-    return c.json({ file: null, lines: [] });
+    return c.json(await logTail(workspace, lines, LOGS_ROUTE_BYTES));
   });
 
   // For the dashboard: what it shows, pushed as server-sent events.

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeEvent, type EventLine } from '@comfyvisor/cli';
@@ -26,6 +26,8 @@ export interface TimelineEntry extends EventLine {
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
 const LOG_TAIL_BYTES = 32 * 1024;
+// A FIFO put where a log belongs must not hold a thread of the pool in open(2); a symlink is not followed.
+const LOG_OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 
 /** How an event is drawn; `detail` ones (starts, syncs, health checks) are left off the timeline. */
 export function timelineEntry(event: EventLine): TimelineEntry {
@@ -67,15 +69,22 @@ export async function comfyuiAddress(workspace: string): Promise<DashboardState[
   return { host: WILDCARD_HOSTS.has(host) ? null : host, port };
 }
 
-/** The last lines of ComfyUI's log (or the supervisor's), reading only the end of the file. */
-export async function logTail(workspace: string, lines: number): Promise<DashboardState['log']> {
+/**
+ * The last lines of ComfyUI's log (or the supervisor's), reading only the last `maxBytes` of a
+ * regular file: a directory, FIFO, symlink or unreadable file is passed over.
+ */
+export async function logTail(
+  workspace: string,
+  lines: number,
+  maxBytes = LOG_TAIL_BYTES,
+): Promise<DashboardState['log']> {
   for (const name of [FILE_NAMES.comfyuiLog, FILE_NAMES.log]) {
-    const handle = await open(join(metadataDir(workspace), name), 'r').catch(() => null);
+    const handle = await open(join(metadataDir(workspace), name), LOG_OPEN_FLAGS).catch(() => null);
     if (!handle) continue;
     try {
       const info = await handle.stat();
       if (!info.isFile() || info.size === 0) continue;
-      const length = Math.min(info.size, LOG_TAIL_BYTES);
+      const length = Math.min(info.size, maxBytes);
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, info.size - length);
       const all = buffer.toString('utf8').split('\n');

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_NAMES } from '@comfyvisor/ipc-files';
@@ -96,6 +96,36 @@ describe('the panel routes under /api, as ComfyUI fetchApi calls them', () => {
     });
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ error: 'payload_too_large' });
+  });
+});
+
+describe('GET /v2/comfygit/logs on whatever is at the log paths', () => {
+  const logs = async (ws: string, lines: number) => {
+    const r = await createBridgeApp({ workspace: ws }).request(`/v2/comfygit/logs?lines=${lines}`, {
+      headers: local,
+    });
+    expect(r.status).toBe(200);
+    return r.json();
+  };
+
+  it("reads only the end of a 10 MB log and passes over a directory or a symlink at ComfyUI's", async () => {
+    const ws = workspace();
+    writeFileSync(meta(ws, 'comfyuiLog'), `${'x'.repeat(10 * 1024 * 1024)}\nsecond to last\nlast\n`);
+    expect(await logs(ws, 2)).toEqual({ file: 'comfyui.log', lines: ['second to last', 'last'] });
+    // 500 lines (the most the route gives) of a 10 MB log without newlines for 10 MB: never the whole line
+    const tail = (await logs(ws, 500)) as { lines: string[] };
+    expect(tail.lines.at(-1)).toBe('last');
+    expect(tail.lines.join('\n').length).toBeLessThanOrEqual(256 * 1024);
+
+    const other = workspace();
+    mkdirSync(meta(other, 'comfyuiLog'));
+    writeFileSync(meta(other, 'log'), 'supervisor line\n');
+    expect(await logs(other, 5)).toEqual({ file: 'orchestrator.log', lines: ['supervisor line'] });
+
+    const linked = workspace();
+    writeFileSync(join(linked, 'elsewhere.txt'), 'not a log\n');
+    symlinkSync(join(linked, 'elsewhere.txt'), meta(linked, 'comfyuiLog'));
+    expect(await logs(linked, 5)).toEqual({ file: null, lines: [] });
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isSupervisorProcess } from '@comfyvisor/detection';
@@ -25,6 +25,14 @@ export interface SpawnSupervisorOptions {
   env?: NodeJS.ProcessEnv | undefined;
 }
 
+// A FIFO at the log's path fails (ENXIO) instead of blocking this thread in open(2); a symlink is not followed.
+const LOG_FLAGS =
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  (constants.O_NONBLOCK ?? 0) |
+  (constants.O_NOFOLLOW ?? 0);
+
 function logTail(file: string, lines = 20): string {
   try {
     return readFileSync(file, 'utf8')
@@ -49,7 +57,7 @@ export async function spawnSupervisor(
 ): Promise<{ pid: number; logFile: string }> {
   const dir = metadataDir(options.workspace);
   const logFile = path.join(dir, FILE_NAMES.log);
-  const out = openSync(logFile, 'a');
+  const out = openSync(logFile, LOG_FLAGS, 0o644);
   const env = { ...(options.env ?? process.env) };
   delete env.COMFYGIT_SUPERVISED;
   const child = spawn(
