@@ -153,7 +153,8 @@ describe('events', () => {
     await child;
   });
 
-  it('-f skips a line nested 5,000 deep as damaged, once, and goes on', async () => {
+  /** `events -f --json` on a workspace with one event, once it has printed it and follows. */
+  async function followingEvents() {
     const ws = await createWorkspace({ environments: ['env1'] });
     const events = join(ws.metadataDir, 'events.jsonl');
     writeFileSync(events, line({ time: 1, type: 'before' }));
@@ -161,6 +162,11 @@ describe('events', () => {
     // Printed from the history just before the follower opens the file (same tick): it follows now.
     await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'));
     out.stdout = '';
+    return { events, child, out };
+  }
+
+  it('-f skips a line nested 5,000 deep as damaged, once, and goes on', async () => {
+    const { events, child, out } = await followingEvents();
     const deep = `{"time": 1, "type": "x", "a": ${'['.repeat(5000)}${']'.repeat(5000)}}\n`;
     appendFileSync(events, deep + line({ time: 2, type: 'after' }));
     await vi.waitFor(() => expect(out.stdout).toBe('{"time":2,"type":"after"}\n'), { timeout: 10_000 });
@@ -173,12 +179,7 @@ describe('events', () => {
   });
 
   it('-f drops a 3 MB line without keeping it (one notice) and goes on with the next', async () => {
-    const ws = await createWorkspace({ environments: ['env1'] });
-    const events = join(ws.metadataDir, 'events.jsonl');
-    writeFileSync(events, line({ time: 1, type: 'before' }));
-    const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
-    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'));
-    out.stdout = '';
+    const { events, child, out } = await followingEvents();
     // written in pieces, so the follower sees the line grow past the limit before its end comes
     const piece = `{"time": 1, "type": "x", "pad": "${'x'.repeat(1024 * 1024)}`;
     appendFileSync(events, piece);

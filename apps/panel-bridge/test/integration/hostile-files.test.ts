@@ -20,12 +20,18 @@ afterEach(async () => {
   await cleanupWorkspaces();
 });
 
+/** A workspace with a FIFO (no writer) at `.metadata/<name>`. */
+async function workspaceWithFifo(name: string) {
+  const ws = await createWorkspace();
+  const fifo = join(ws.metadataDir, name);
+  execFileSync('mkfifo', [fifo]);
+  fifos.push(fifo);
+  return ws;
+}
+
 describe('the bridge reading a FIFO where a file belongs', () => {
   it('GET /v2/comfygit/logs passes over a FIFO at comfyui.log to the supervisor log, without blocking', async () => {
-    const ws = await createWorkspace();
-    const fifo = join(ws.metadataDir, FILE_NAMES.comfyuiLog);
-    execFileSync('mkfifo', [fifo]);
-    fifos.push(fifo);
+    const ws = await workspaceWithFifo(FILE_NAMES.comfyuiLog);
     writeFileSync(join(ws.metadataDir, FILE_NAMES.log), 'supervisor line\n');
     const app = createBridgeApp({ workspace: ws.root });
     const r = await app.request('/v2/comfygit/logs', { headers: { host: '127.0.0.1:8000' } });
@@ -36,10 +42,7 @@ describe('the bridge reading a FIFO where a file belongs', () => {
 
 describe('a switch that must start a supervisor, with a FIFO at orchestrator.log', () => {
   it('answers error at once (no thread stuck opening the FIFO) and leaves no lock or request', async () => {
-    const ws = await createWorkspace();
-    const fifo = join(ws.metadataDir, FILE_NAMES.log);
-    execFileSync('mkfifo', [fifo]);
-    fifos.push(fifo);
+    const ws = await workspaceWithFifo(FILE_NAMES.log);
     const result = await requestSwitch({ target: 'env2', workspace: ws.root, caller: 'external', env: {} });
     expect(result).toMatchObject({ status: 'error', message: expect.stringMatching(/ENXIO/) });
     expect(existsSync(join(ws.metadataDir, FILE_NAMES.lock))).toBe(false);
