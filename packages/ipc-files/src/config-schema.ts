@@ -49,7 +49,7 @@ export const SCHEMA = {
     ['log_max_mb', 'logMaxMb', 'number', 10, [1, 10_240]],
     ['log_keep', 'logKeep', 'int', 3, [0, 100]],
     ['log_format', 'logFormat', 'enum', 'text', ['text', 'json']],
-    ['events_max_kb', 'eventsMaxKb', 'int', 1024, [16, 1_048_576]],
+    ['events_max_kb', 'eventsMaxKb', 'int', 1024, [16, 65_536]], // readEvents reads at most 64 MiB
   ],
   comfyui: [
     ['default_port', 'defaultPort', 'int', 8188, [1, 65535]],

@@ -141,6 +141,16 @@ describe('workspace config', () => {
     for (const line of lines) expect(line.length).toBeLessThan(200);
   });
 
+  it('events_max_kb is kept within what readEvents reads (64 MiB)', async () => {
+    const dir = tempMetadataDir();
+    writeFileSync(file(dir), JSON.stringify({ orchestrator: { events_max_kb: 65_537 } }));
+    const logger = warnings();
+    expect((await loadConfig(dir, { logger })).orchestrator.eventsMaxKb).toBe(1024);
+    expect(logger.warn).toHaveBeenCalledOnce();
+    writeFileSync(file(dir), JSON.stringify({ orchestrator: { events_max_kb: 65_536 } }));
+    expect((await loadConfig(dir, { logger: warnings() })).orchestrator.eventsMaxKb).toBe(65_536);
+  });
+
   it('a port range outside 1-65535 is refused; values at the edges are accepted', async () => {
     const dir = tempMetadataDir();
     writeFileSync(file(dir), JSON.stringify({ orchestrator: { control_port_range: [0, 10] } }));

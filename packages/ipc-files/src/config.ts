@@ -53,7 +53,7 @@ export interface Config {
     logKeep: number;
     /** ours: the supervisor's own log lines as text or JSON. @default 'text' */
     logFormat: 'text' | 'json';
-    /** ours: size at which events.jsonl rotates (16-1048576 KB). @default 1024 */
+    /** ours: size at which events.jsonl rotates (16-65536 KB: readers take at most 64 MiB). @default 1024 */
     eventsMaxKb: number;
   };
   comfyui: { defaultPort: number; defaultHost: string; extraArgs: string[] };
