@@ -56,6 +56,8 @@ export function describeEvent(e: EventLine): string {
       return `supervisor stopped: ${str(e.reason)} (exit ${e.exitCode})`;
     case 'comfyui_start':
       return `ComfyUI started in ${env} (pid ${e.pid})`;
+    case 'comfyui_ready':
+      return `ComfyUI in ${env} (pid ${e.pid}) answers, after ${seconds(e.afterMs)}`;
     case 'comfyui_exit':
       return `ComfyUI exited in ${env} (pid ${e.pid}, ${describeExit(e)}): ${MEANINGS[str(e.meaning)] ?? str(e.meaning)}`;
     case 'restart':

@@ -9,6 +9,8 @@ export {
 export type { ComfyuiExit, ComfyuiProcess, SpawnComfyui, SpawnComfyuiOptions } from './comfyui-process.ts';
 export type { ControlClient, ControlResult, HealthBody, SupervisorLookup } from './control-client.ts';
 export { createControlClient, findSupervisor } from './control-client.ts';
+export type { InstanceOptions } from './create-supervisor.ts';
+export { createSupervisor } from './create-supervisor.ts';
 export {
   ControlPortInUseError,
   EnvironmentUnusableError,
@@ -17,10 +19,15 @@ export {
 } from './errors.ts';
 export type { Logger } from './logger.ts';
 export type { PortBusyPolicy } from './port-guard.ts';
+export type { SignalTarget } from './process-wide.ts';
+export { handleSignals } from './process-wide.ts';
+export type { Reaper } from './reaper.ts';
+export { startReaper } from './reaper.ts';
 export type { SupervisorOptions } from './run-supervisor.ts';
 export { runSupervisor } from './run-supervisor.ts';
 export type { Settings } from './settings.ts';
 export { stopOrphans } from './stop-orphans.ts';
+export type { Supervisor, SupervisorSnapshot } from './supervisor.ts';
 export type { SupervisorCommand } from './supervisor-command.ts';
 export type { RecordEvent, SupervisorEvent } from './supervisor-event.ts';
 export type { SyncEnvironment, SyncResult } from './sync.ts';

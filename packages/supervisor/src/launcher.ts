@@ -1,8 +1,8 @@
 import { comfyuiAddress } from '@comfyvisor/health';
 import type { ComfyuiProcess, SpawnComfyui } from './comfyui-process.ts';
+import type { InstanceStore } from './instance-store.ts';
 import { type LaunchTarget, planLaunch } from './launch-plan.ts';
 import type { Logger } from './logger.ts';
-import type { MetadataStore } from './metadata-store.ts';
 import type { Reaper } from './reaper.ts';
 import type { Settings } from './settings.ts';
 import type { RecordEvent } from './supervisor-event.ts';
@@ -13,7 +13,7 @@ export interface LauncherDeps {
   args: string[];
   settings: Settings;
   logger: Logger;
-  store: MetadataStore;
+  store: InstanceStore;
   spawn: SpawnComfyui;
   world: World;
   record: RecordEvent;

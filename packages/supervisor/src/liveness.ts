@@ -1,40 +1,63 @@
 import type { Clock } from '@comfyvisor/health';
 
 export interface LivenessOptions {
-  /** Time between probes. @default 10000 */
+  /** Time between probes once ComfyUI has answered. @default 10000 */
   intervalMs: number;
-  /** Consecutive failed probes that make ComfyUI hung. @default 3 */
+  /** Consecutive failed probes that make an idle ComfyUI hung. @default 3 */
   failures: number;
   /** Answers whether ComfyUI answered (the probe bounds its own time). */
   probe: (signal: AbortSignal) => Promise<boolean>;
   clock: Clock;
   signal: AbortSignal;
-  /** Called once, at the first good answer. */
+  /** Already known to answer (a switch's health check saw it): armed from the start. */
+  armed?: boolean | undefined;
+  /** Called once, at the first good answer (not when started `armed`). */
   onArmed?: (() => void) | undefined;
+  /** Whether ComfyUI is known to be running a prompt: its failed probes are then tolerated longer. */
+  busy?: (() => boolean) | undefined;
+  /** How long failed probes of a busy ComfyUI are tolerated, from the first failure. @default 600000 */
+  busyTimeoutMs?: number | undefined;
 }
 
-export type LivenessResult = { hung: true; failures: number } | { hung: false };
+export type LivenessResult = { hung: true; failures: number; busy: boolean } | { hung: false };
+
+/** How often a ComfyUI that has not answered yet is probed: its first answer is seen at once. */
+export const FIRST_ANSWER_PROBE_MS = 250;
 
 /**
- * Watches a running ComfyUI: armed by its first good answer (a ComfyUI still loading is never
- * hung), then `failures` consecutive failed probes mean it is hung. A ComfyUI busy generating still
- * answers its HTTP server, so it is never taken for hung. Resolves when hung, or `{ hung: false }`
- * once `signal` aborts (ComfyUI exited or is being stopped).
+ * Watches a running ComfyUI. It is probed every `FIRST_ANSWER_PROBE_MS` until its first good answer
+ * (a ComfyUI still loading is never hung), then every `intervalMs`: `failures` consecutive failed
+ * probes mean it is hung, unless it is busy with a prompt (a custom node holding the GIL blocks its
+ * HTTP for a whole step): then only failures lasting `busyTimeoutMs` from the first one. Resolves
+ * when hung, or `{ hung: false }` once `signal` aborts (ComfyUI exited or is being stopped).
  */
 export async function watchLiveness(options: LivenessOptions): Promise<LivenessResult> {
   const { clock, signal } = options;
-  let armed = false;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 600_000;
+  let armed = options.armed ?? false;
   let failed = 0;
+  let failingSince = 0;
   while (!signal.aborted) {
-    await clock.sleep(options.intervalMs, signal);
+    await clock.sleep(
+      armed ? options.intervalMs : Math.min(options.intervalMs, FIRST_ANSWER_PROBE_MS),
+      signal,
+    );
     if (signal.aborted) break;
     const ok = await options.probe(signal).catch(() => false);
     if (signal.aborted) break;
     if (ok) {
-      if (!armed) options.onArmed?.();
-      armed = true;
+      if (!armed) {
+        armed = true;
+        options.onArmed?.();
+      }
       failed = 0;
-    } else if (armed && ++failed >= options.failures) return { hung: true, failures: failed };
+      continue;
+    }
+    if (!armed) continue;
+    if (failed++ === 0) failingSince = clock.now();
+    const busy = options.busy?.() ?? false;
+    if (busy ? clock.now() - failingSince >= busyTimeoutMs : failed >= options.failures)
+      return { hung: true, failures: failed, busy };
   }
   return { hung: false };
 }

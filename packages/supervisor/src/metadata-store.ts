@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkEnvironment, getEnvironment } from '@comfyvisor/detection';
 import {
   acquireSwitchLock,
   cleanupStaleTempFiles,
@@ -13,8 +10,6 @@ import {
   readSwitchStatus,
   releaseSwitchLock,
   removeSwitchRequest,
-  type SwitchState,
-  type SwitchStatus,
   type TakenCommand,
   takeCommand,
   type Watcher,
@@ -22,58 +17,22 @@ import {
   writeStartupState,
   writeSwitchStatus,
 } from '@comfyvisor/ipc-files';
-import type { LaunchTarget } from './launch-plan.ts';
+import { createInstanceStore, type InstanceStore } from './instance-store.ts';
+import type { SwitchChannel } from './switch-channel.ts';
 
-export type EnvironmentLookup = { ok: true; target: LaunchTarget } | { ok: false; reason: string };
-
-export type TakenRequest =
-  | { kind: 'missing' }
-  | { kind: 'invalid'; reason: string }
-  | { kind: 'ok'; targetEnv: string; sourceEnv: string | null };
-
-export interface StatusWrite {
-  state: SwitchState;
-  message: string;
-  targetEnv: string | null;
-  sourceEnv: string | null;
-  error?: string | null | undefined;
-}
+export type { EnvironmentLookup } from './instance-store.ts';
+export type { StatusWrite, TakenRequest } from './switch-channel.ts';
 
 /**
- * Everything the supervisor reads and writes in the workspace, behind one interface: the disk
- * (`createMetadataStore`) in real use, memory in unit tests. Reads never throw; writes may (the
- * caller logs them), removes never do.
+ * The `.metadata/` wire of one workspace, behind one interface: the instance's store (with
+ * `.startup_state.json`), the switch files and the `.cmd` hand-off. The disk in real use
+ * (`createMetadataStore`), memory in unit tests.
  */
-export interface MetadataStore {
-  /** The environment `name` (any value from a request or a person) when it can be started. */
-  environment(name: unknown): EnvironmentLookup;
-  /** What is missing for the target to start (its interpreter, main.py), or null. */
-  missingFiles(target: LaunchTarget): string | null;
-  /** Reads `.switch_request.json` and removes it. */
-  takeSwitchRequest(): Promise<TakenRequest>;
-  readStatus(): Promise<SwitchStatus | null>;
+export interface MetadataStore extends InstanceStore, SwitchChannel {
   /** The status as it is on disk, wire names (for the control API). */
   readStatusWire(): Promise<Record<string, unknown> | null>;
-  writeStatus(status: StatusWrite): Promise<void>;
-  acquireLock(): Promise<boolean>;
-  releaseLock(): Promise<void>;
   takeCommand(): Promise<TakenCommand>;
   watchCommands(onChange: () => void): Watcher;
-  writeStartupState(state: {
-    pythonExecutable: string;
-    workingDirectory: string;
-    argv: string[];
-    environmentName: string;
-    workspaceRoot: string;
-    port: number;
-  }): Promise<void>;
-  readonly workspace: string;
-  /** The path ComfyUI-Manager is told (`__COMFY_CLI_SESSION__`); it writes `<session>.reboot`. */
-  readonly session: string;
-  /** Whether ComfyUI-Manager left its reboot marker; removes it. */
-  takeRebootMarker(): Promise<boolean>;
-  /** Start-up and shut-down housekeeping: stale temp files, an old reboot marker. */
-  tidy(): Promise<void>;
 }
 
 export function createMetadataStore(
@@ -82,27 +41,16 @@ export function createMetadataStore(
 ): MetadataStore {
   const dir = metadataDir(workspace);
   const io = { logger: options.logger, now: options.wallNow };
-  const session = join(dir, `.comfyvisor-session-${options.pid}`);
+  const instance = createInstanceStore(workspace, {
+    session: join(dir, `.comfyvisor-session-${options.pid}`),
+    platform: options.platform,
+  });
   return {
-    environment(name) {
-      const check = checkEnvironment(workspace, name);
-      if (!check.ok) return { ok: false, reason: check.message };
-      const env = getEnvironment(workspace, check.name, { platform: options.platform });
-      return {
-        ok: true,
-        target: {
-          name: env.name,
-          python: env.python,
-          mainPy: env.mainPy,
-          comfyuiDir: env.comfyuiDir,
-          venvDir: env.venvDir,
-        },
-      };
-    },
-    missingFiles(target) {
-      if (!existsSync(target.python)) return `${target.name} has no interpreter at ${target.python}`;
-      if (!existsSync(target.mainPy)) return `${target.name} has no ComfyUI at ${target.mainPy}`;
-      return null;
+    ...instance,
+    writeStartupState: (state) => writeStartupState(dir, state, io).then(() => {}),
+    async tidy() {
+      await cleanupStaleTempFiles(dir).catch(() => 0);
+      await instance.tidy();
     },
     async takeSwitchRequest() {
       const found = await inspectSwitchRequest(dir, io);
@@ -124,20 +72,5 @@ export function createMetadataStore(
     releaseLock: () => releaseSwitchLock(dir, io),
     takeCommand: () => takeCommand(dir, io),
     watchCommands: (onChange) => watchFile(dir, FILE_NAMES.command, onChange, { pollMs: 1000 }),
-    writeStartupState: (state) => writeStartupState(dir, state, io).then(() => {}),
-    workspace,
-    session,
-    takeRebootMarker() {
-      // Removed, it was there; a directory in its place (not removable so) is no marker, else every
-      // later exit 0 would restart ComfyUI.
-      return rm(`${session}.reboot`).then(
-        () => true,
-        () => false,
-      );
-    },
-    async tidy() {
-      await cleanupStaleTempFiles(dir).catch(() => 0);
-      await rm(`${session}.reboot`, { force: true }).catch(() => {});
-    },
   };
 }

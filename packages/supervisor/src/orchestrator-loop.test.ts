@@ -14,6 +14,7 @@ import {
   sick,
   testSettings,
 } from '../test/fakes.ts';
+import { CommandIntake } from './command-intake.ts';
 import { Supervisor } from './supervisor.ts';
 import type { SupervisorEvent } from './supervisor-event.ts';
 
@@ -80,7 +81,12 @@ describe('the loop (test_orchestrator_loop)', () => {
       if (index === 0) store.rebootMarker = true;
       proc.exit(0);
     });
-    expect(await new Supervisor(deps({ store, spawn })).run()).toBe(0);
+    const sup = new Supervisor(deps({ store, spawn }));
+    // the workspace adapter's part: .cmd reaches the core through the intake
+    const intake = new CommandIntake(store, recordingLogger(), (command) => sup.send(command));
+    intake.start();
+    expect(await sup.run()).toBe(0);
+    intake.stop();
     expect(spawned).toHaveLength(2);
   });
 
@@ -290,7 +296,12 @@ describe('commands', () => {
       if (index === 1)
         store.putCommand({ kind: 'command', command: { command: 'shutdown', timestamp: 0, extra: {} } });
     });
-    expect(await new Supervisor(deps({ store, spawn })).run()).toBe(0);
+    const sup = new Supervisor(deps({ store, spawn }));
+    // the workspace adapter's part: .cmd reaches the core through the intake
+    const intake = new CommandIntake(store, recordingLogger(), (command) => sup.send(command));
+    intake.start();
+    expect(await sup.run()).toBe(0);
+    intake.stop();
     expect(spawned).toHaveLength(2);
   });
 

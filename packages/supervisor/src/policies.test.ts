@@ -105,8 +105,74 @@ describe('liveness', () => {
       clock,
       signal: new AbortController().signal,
     });
-    expect(result).toEqual({ hung: true, failures: 3 });
-    expect(clock.sleeps).toEqual(Array(8).fill(10_000));
+    expect(result).toEqual({ hung: true, failures: 3, busy: false });
+    // until the first answer ComfyUI is probed every 250 ms (its first answer is seen at once), then every interval
+    expect(clock.sleeps).toEqual([250, 250, 250, ...Array(5).fill(10_000)]);
+  });
+
+  it('sees the first answer right after the start: a hang in the first seconds is caught', async () => {
+    const clock = fakeClock();
+    let armedAt = -1;
+    // answers from +0.5 s, frozen from +1 s on
+    const result = await watchLiveness({
+      intervalMs: 1_000,
+      failures: 3,
+      probe: async () => clock.now() >= 500 && clock.now() < 1_000,
+      clock,
+      signal: new AbortController().signal,
+      onArmed: () => {
+        armedAt = clock.now();
+      },
+    });
+    expect(armedAt).toBe(500);
+    expect(result).toEqual({ hung: true, failures: 3, busy: false });
+    expect(clock.now()).toBe(3_500);
+  });
+
+  it('started armed (a health check saw it answer): probes every interval from the start', async () => {
+    const clock = fakeClock();
+    const result = await watchLiveness({
+      intervalMs: 1_000,
+      failures: 2,
+      probe: async () => false,
+      clock,
+      signal: new AbortController().signal,
+      armed: true,
+    });
+    expect(result).toEqual({ hung: true, failures: 2, busy: false });
+    expect(clock.sleeps).toEqual([1_000, 1_000]);
+  });
+
+  it('busy with a prompt: failed probes are tolerated for the busy allowance, counted from the first failure', async () => {
+    const clock = fakeClock();
+    const result = await watchLiveness({
+      intervalMs: 1_000,
+      failures: 3,
+      probe: async () => clock.now() < 2_000,
+      clock,
+      signal: new AbortController().signal,
+      armed: true,
+      busy: () => true,
+      busyTimeoutMs: 20_000,
+    });
+    // first failure at 2 s; hung once failures have lasted 20 s
+    expect(result).toEqual({ hung: true, failures: 21, busy: true });
+    expect(clock.now()).toBe(22_000);
+  });
+
+  it('busy ends: the usual rule holds again', async () => {
+    const clock = fakeClock();
+    const result = await watchLiveness({
+      intervalMs: 1_000,
+      failures: 3,
+      probe: async () => false,
+      clock,
+      signal: new AbortController().signal,
+      armed: true,
+      busy: () => clock.now() < 5_000,
+      busyTimeoutMs: 600_000,
+    });
+    expect(result).toEqual({ hung: true, failures: 5, busy: false });
   });
 
   it('ends quietly when its signal aborts', async () => {

@@ -3,10 +3,10 @@ import type { ComfyuiProcess } from './comfyui-process.ts';
 import { CrashPolicy } from './crash-policy.ts';
 import { type ComfyuiExit, describeExit } from './exit-policy.ts';
 import type { Logger } from './logger.ts';
-import type { MetadataStore } from './metadata-store.ts';
 import type { Settings } from './settings.ts';
 import type { StatusReporter } from './status-reporter.ts';
 import type { RecordEvent } from './supervisor-event.ts';
+import type { SwitchChannel } from './switch-channel.ts';
 
 /**
  * What happens after ComfyUI crashed or hung: the extra_args retry (`recovering`), backoff, or
@@ -18,7 +18,7 @@ export class Recovery {
 
   constructor(
     private readonly settings: Settings,
-    private readonly store: MetadataStore,
+    private readonly switches: SwitchChannel,
     private readonly status: StatusReporter,
     private readonly logger: Logger,
     private readonly record: RecordEvent,
@@ -93,7 +93,7 @@ export class Recovery {
         sourceEnv: null,
         error: `Crash with ${what}\n${lines.join('\n')}`,
       });
-      await this.store.releaseLock();
+      await this.switches.releaseLock();
       return 1;
     }
     this.logger.info(

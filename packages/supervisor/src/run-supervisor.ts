@@ -1,17 +1,15 @@
 import { join } from 'node:path';
 import { findOrphans } from '@comfyvisor/detection';
-import { type Clock, comfyuiAddress, findPortListeners, isPeerInProcessTree } from '@comfyvisor/health';
+import { type Clock, type ComfyuiAddress, comfyuiAddress, findPortListeners } from '@comfyvisor/health';
 import {
   createRotatingLog,
   FILE_NAMES,
   loadConfig,
   metadataDir,
   type RotatingLog,
-  removeControlPort,
-  writeControlPort,
 } from '@comfyvisor/ipc-files';
+import { attachWorkspace, type WorkspaceAdapter } from './attach-workspace.ts';
 import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
-import { type ControlServer, startControlServer } from './control-server.ts';
 import { EnvironmentUnusableError } from './errors.ts';
 import { combineRecorders, createEventLog } from './event-log.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
@@ -19,6 +17,7 @@ import { createMetadataStore } from './metadata-store.ts';
 import { createMetrics } from './metrics.ts';
 import { guardPidFile } from './pid-guard.ts';
 import { guardPort, type PortHolder } from './port-guard.ts';
+import { handleSignals } from './process-wide.ts';
 import { startReaper } from './reaper.ts';
 import { type Settings, settingsFrom } from './settings.ts';
 import { stopOrphans } from './stop-orphans.ts';
@@ -73,19 +72,83 @@ async function portHolders(workspace: string, port: number): Promise<PortHolder[
   });
 }
 
-/** The whole life of `comfyvisor run`: resolves with the exit code the process should end with. */
-export async function runSupervisor(options: SupervisorOptions): Promise<{ exitCode: number }> {
-  const dir = metadataDir(options.workspace);
+interface RunLogging {
+  settings: Settings;
+  logger: Logger;
+  /** Our own log file (a detached supervisor's orchestrator.log), or null for stderr. */
+  ownLog: RotatingLog | null;
+  /** comfyui.log, and with our own log file that too (a Python supervisor's inherited stdout). */
+  comfyuiOutput: { write(chunk: Buffer): void };
+  close(): Promise<void>;
+}
+
+/** The config's settings (with the caller's overrides), our logger and ComfyUI's log files. */
+async function openLogging(options: SupervisorOptions, dir: string): Promise<RunLogging> {
   const bootLogger = options.logger ?? createConsoleLogger('info');
   const config = await loadConfig(dir, { logger: bootLogger });
   const settings: Settings = { ...settingsFrom(config), ...options.settings };
   const rotation = { maxBytes: settings.logMaxBytes, keep: settings.logKeep };
-  const ownLog: RotatingLog | null = options.logFile ? createRotatingLog(options.logFile, rotation) : null;
+  const ownLog = options.logFile ? createRotatingLog(options.logFile, rotation) : null;
   const logger =
     options.logger ??
     createConsoleLogger(settings.logLevel, ownLog ? (line) => ownLog.write(line) : undefined, {
       format: settings.logFormat,
     });
+  const comfyuiLog = createRotatingLog(comfyuiLogPath(options.workspace), rotation);
+  const comfyuiOutput = ownLog
+    ? {
+        write: (chunk: Buffer) => {
+          comfyuiLog.write(chunk);
+          ownLog.write(chunk);
+        },
+      }
+    : comfyuiLog;
+  return {
+    settings,
+    logger,
+    ownLog,
+    comfyuiOutput,
+    async close() {
+      await comfyuiLog.close();
+      await ownLog?.close();
+    },
+  };
+}
+
+/**
+ * The port check before the first start: up front when a busy port refuses the start, beside the
+ * first sync when it waits for the port to be released (a lazily spawned supervisor's case).
+ */
+function portCheck(options: SupervisorOptions, settings: Settings, logger: Logger, address: ComfyuiAddress) {
+  const check = (signal?: AbortSignal) =>
+    guardPort({
+      host: address.host,
+      port: address.port,
+      policy: settings.portBusy,
+      waitMs: settings.portWaitMs,
+      logger,
+      clock: options.clock,
+      signal,
+      findHolders: (port) => portHolders(options.workspace, port),
+      stopOrphan: async (holder) => {
+        const orphans = (await findOrphans(options.workspace)).filter((o) => o.pid === holder.pid);
+        await stopOrphans(orphans, settings.stopGraceMs);
+      },
+    });
+  const upFront = settings.portBusy === 'refuse' ? check() : Promise.resolve();
+  upFront.catch(() => {}); // awaited by the caller, after the control server is bound beside it
+  return { upFront, beforeFirstStart: settings.portBusy === 'wait' ? check : undefined };
+}
+
+/**
+ * The whole life of `comfyvisor run`, the composition root: the process-wide parts (pid claim,
+ * lifeline, signals), one core supervisor, and the workspace adapter (`.metadata/` protocol).
+ * Resolves with the exit code the process should end with.
+ */
+export async function runSupervisor(options: SupervisorOptions): Promise<{ exitCode: number }> {
+  const dir = metadataDir(options.workspace);
+  const logging = await openLogging(options, dir);
+  const { settings, logger } = logging;
   const platform = process.platform;
   const store = createMetadataStore(options.workspace, {
     logger,
@@ -97,131 +160,64 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   if (!found.ok) throw new EnvironmentUnusableError(found.reason);
 
   const pidFile = await guardPidFile(dir, logger);
-  // Marks this process as a supervisor for pid checks (`isSupervisorProcess` reads the command line).
   process.title = `comfyvisor supervisor ${options.workspace}`;
   const reaper = startReaper(store.session, platform);
   const eventLog = createEventLog(dir, { maxBytes: settings.eventsMaxBytes, logger });
   const metrics = createMetrics();
-  const record = combineRecorders(eventLog, metrics.record, options.record);
-  const comfyuiLog = createRotatingLog(comfyuiLogPath(options.workspace), rotation);
-  let control: ControlServer | null = null;
-  const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
+  let adapter: WorkspaceAdapter | null = null;
+  let unhandle = () => {};
   try {
     const address = comfyuiAddress(options.args, { host: settings.defaultHost, port: settings.defaultPort });
-    const checkPort = (signal?: AbortSignal) =>
-      guardPort({
-        host: address.host,
-        port: address.port,
-        policy: settings.portBusy,
-        waitMs: settings.portWaitMs,
-        logger,
-        clock: options.clock,
-        signal,
-        findHolders: (port) => portHolders(options.workspace, port),
-        stopOrphan: async (holder) => {
-          const orphans = (await findOrphans(options.workspace)).filter((o) => o.pid === holder.pid);
-          await stopOrphans(orphans, settings.stopGraceMs);
-        },
-      });
-    const portChecked = settings.portBusy === 'refuse' ? checkPort() : Promise.resolve();
-    portChecked.catch(() => {}); // awaited below, after the control server is bound beside it
+    const port = portCheck(options, settings, logger, address);
+    const env = options.env ?? process.env;
     const supervisor = new Supervisor({
       environment: options.environment,
       args: options.args,
       settings,
       logger,
       store,
-      sync:
-        options.sync ??
-        createSync(
-          options.workspace,
-          { enabled: settings.syncEnabled, command: settings.syncCommand, timeoutMs: settings.syncTimeoutMs },
-          // marked with our session, so the lifeline ends a sync under way if we are killed
-          { ...(options.env ?? process.env), COMFYVISOR_SESSION: store.session },
-        ),
+      switches: store,
+      sync: options.sync ?? createWorkspaceSync(options.workspace, settings, env, store.session),
       spawn: options.spawn ?? spawnComfyui,
-      world: { clock: options.clock, env: options.env ?? process.env, platform },
+      world: { clock: options.clock, env, platform },
       reaper,
-      record,
-      passThrough: options.passThrough ?? !ownLog,
-      // comfyui.log always; with our own log file (a detached supervisor), ComfyUI's output goes
-      // there too, as a Python supervisor's inherited stdout does (the panel's debug log viewer).
-      output: ownLog
-        ? {
-            write: (chunk: Buffer) => {
-              comfyuiLog.write(chunk);
-              ownLog.write(chunk);
-            },
-          }
-        : comfyuiLog,
-      // The one port check: up front when a busy port refuses the start, beside the first sync when
-      // it waits for the port to be released (a lazily spawned supervisor's case).
-      beforeFirstStart: settings.portBusy === 'wait' ? checkPort : undefined,
+      record: combineRecorders(eventLog, metrics.record, options.record),
+      passThrough: options.passThrough ?? !logging.ownLog,
+      output: logging.comfyuiOutput,
+      beforeFirstStart: port.beforeFirstStart,
     });
-    if (settings.controlServer) {
-      try {
-        const target = {
-          snapshot: () => supervisor.snapshot(),
-          send: (command: Parameters<Supervisor['send']>[0]) => supervisor.send(command),
-          requestSwitch: (name: string) => supervisor.requestSwitch(name),
-          readStatus: () => supervisor.readStatus(),
-          metrics: () => {
-            const snap = supervisor.snapshot();
-            return metrics.text({
-              comfyuiRunning: snap.comfyui?.running ?? false,
-              comfyuiUptimeMs: snap.comfyui?.uptimeMs ?? 0,
-              currentEnv: snap.currentEnv,
-            });
-          },
-        };
-        control = await startControlServer(target, settings.controlPortRange, {
-          comfyuiPort: address.port,
-          version: options.version,
-          replyDelayMs: settings.replyDelayMs,
-          peerIsComfyui: async ({ localPort, remotePort }) => {
-            const comfyui = supervisor.snapshot().comfyui;
-            if (!comfyui?.running) return false; // nothing of the caller's would be stopped
-            return isPeerInProcessTree(localPort, remotePort, comfyui.pid);
-          },
-        });
-        await portChecked;
-        await writeControlPort(dir, control.port);
-        logger.info(`control API on http://127.0.0.1:${control.port}`);
-      } catch (error) {
-        if (options.requireControlServer || (error as { code?: string }).code === 'PORT_BUSY') throw error;
-        // As the Python supervisor: without a port the UI loses emergency controls, ComfyUI still runs.
-        logger.warn(`${(error as Error).message}; the control API is off`);
-      }
-    }
-    await portChecked;
-    if (options.handleSignals ?? true) {
-      let signals = 0;
-      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-        const handler = () => {
-          signals++;
-          if (signals > 1 && signal === 'SIGINT') {
-            logger.warn('second interrupt: killing ComfyUI now');
-            supervisor.forceKill();
-          }
-          supervisor.signal(signal);
-        };
-        process.on(signal, handler);
-        signalHandlers.push([signal, handler]);
-      }
-    }
-    options.onReady?.({ pid: process.pid, controlPort: control?.port ?? null });
-    const exitCode = await supervisor.run();
-    return { exitCode };
+    adapter = await attachWorkspace(supervisor, {
+      store,
+      dir,
+      settings,
+      logger,
+      metrics,
+      comfyuiPort: address.port,
+      version: options.version,
+      requireControlServer: options.requireControlServer,
+      portChecked: port.upFront,
+    });
+    await port.upFront;
+    if (options.handleSignals ?? true) unhandle = handleSignals(() => [supervisor], logger);
+    options.onReady?.({ pid: process.pid, controlPort: adapter.controlPort });
+    return { exitCode: await supervisor.run() };
   } finally {
-    for (const [signal, handler] of signalHandlers) process.off(signal, handler);
+    unhandle();
     reaper?.close();
-    await control?.close();
-    await removeControlPort(dir).catch(() => {});
+    await adapter?.close();
     await eventLog.flush();
     await pidFile.release();
-    await comfyuiLog.close();
-    await ownLog?.close();
+    await logging.close();
   }
+}
+
+/** `cg repair` before each start, marked with our session so the lifeline ends one under way if we are killed. */
+function createWorkspaceSync(workspace: string, settings: Settings, env: NodeJS.ProcessEnv, session: string) {
+  return createSync(
+    workspace,
+    { enabled: settings.syncEnabled, command: settings.syncCommand, timeoutMs: settings.syncTimeoutMs },
+    { ...env, COMFYVISOR_SESSION: session },
+  );
 }
 
 export type { ComfyuiProcess };

@@ -1,5 +1,5 @@
 import type { Logger } from './logger.ts';
-import type { MetadataStore, StatusWrite } from './metadata-store.ts';
+import type { StatusWrite, SwitchChannel } from './switch-channel.ts';
 
 /**
  * Writes `.switch_status.json` for the panel. A write that fails (a read-only `.metadata/`, a
@@ -9,7 +9,7 @@ import type { MetadataStore, StatusWrite } from './metadata-store.ts';
 export class StatusReporter {
   private failing: string | null = null;
   constructor(
-    private readonly store: MetadataStore,
+    private readonly store: Pick<SwitchChannel, 'writeStatus'>,
     private readonly logger: Logger,
   ) {}
 

@@ -6,6 +6,8 @@ export type SupervisorEvent =
   | { type: 'supervisor_start'; env: string; pid: number }
   | { type: 'supervisor_stop'; reason: string; exitCode: number }
   | { type: 'comfyui_start'; env: string; pid: number }
+  /** ComfyUI answered for the first time since its start. */
+  | { type: 'comfyui_ready'; env: string; pid: number; afterMs: number }
   | {
       type: 'comfyui_exit';
       env: string;

@@ -1,7 +1,8 @@
+import type { InstanceStore } from './instance-store.ts';
 import type { Logger } from './logger.ts';
-import type { MetadataStore } from './metadata-store.ts';
 import type { StatusReporter } from './status-reporter.ts';
 import type { RecordEvent } from './supervisor-event.ts';
+import type { SwitchChannel } from './switch-channel.ts';
 
 type Outcome = 'complete' | 'rolled_back' | 'critical_failure' | 'aborted';
 
@@ -22,7 +23,8 @@ export class SwitchFlow {
   private startedAt = 0;
 
   constructor(
-    private readonly store: MetadataStore,
+    private readonly store: Pick<InstanceStore, 'environment'>,
+    private readonly switches: SwitchChannel,
     private readonly status: StatusReporter,
     private readonly logger: Logger,
     private readonly record: RecordEvent,
@@ -197,7 +199,7 @@ export class SwitchFlow {
         ...(error !== undefined ? { error } : {}),
       });
     this.phase = null;
-    await this.store.releaseLock();
+    await this.switches.releaseLock();
   }
 
   private write(

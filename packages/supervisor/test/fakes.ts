@@ -154,5 +154,6 @@ export function deps(overrides: Partial<SupervisorDeps> = {}): SupervisorDeps & 
     passThrough: false,
     ...overrides,
     store,
+    switches: store,
   };
 }
