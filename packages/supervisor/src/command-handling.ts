@@ -1,44 +1,16 @@
 import type { ComfyuiExit } from './comfyui-process.ts';
 import type { CoreParts } from './core-parts.ts';
-import type { SupervisorCommand } from './supervisor-command.ts';
-import { acceptSwitch } from './switch-intake.ts';
 
-/** What a command leads to: stop with a code, start `env` (again, or a switch's target), or go on waiting. */
-export type AfterCommand = { next: 'stop'; code: number } | { next: 'start'; env: string } | { next: 'wait' };
-
-/** The running ComfyUI as a command sees it. */
-export interface CommandTarget {
-  env: string;
-  /** When the running ComfyUI was spawned (monotonic). */
-  startedAt: number;
-  stop(): Promise<ComfyuiExit | null>;
-}
-
-/**
- * restart and switch while ComfyUI runs (shutdown and abort_switch are urgent, see `stopForUrgent`).
- * A restart asked before the running ComfyUI was started is answered by that start (merged).
- */
-export async function actOnCommand(
+/** A restart asked by a person or a program: ComfyUI stopped, then started again in `env`. */
+export async function restartNow(
   parts: CoreParts,
-  command: Extract<SupervisorCommand, { command: 'restart' | 'switch' }>,
-  receivedAt: number,
-  target: CommandTarget,
-): Promise<AfterCommand> {
-  const { logger, record, recovery, flow } = parts;
-  if (command.command === 'restart') {
-    if (receivedAt < target.startedAt) {
-      logger.debug('restart merged with the one just done');
-      return { next: 'wait' };
-    }
-    logger.info('restart requested; stopping ComfyUI');
-    record({ type: 'restart', env: target.env, reason: 'command' });
-    await target.stop();
-    recovery.reset();
-    return { next: 'start', env: target.env };
-  }
-  const env = await acceptSwitch(flow, command.targetEnv, target.env, target.env);
-  if (!flow.active) return { next: 'wait' }; // refused: the current environment stays
-  await target.stop();
+  env: string,
+  stop: () => Promise<ComfyuiExit | null>,
+): Promise<{ next: 'start'; env: string }> {
+  parts.logger.info('restart requested; stopping ComfyUI');
+  parts.record({ type: 'restart', env, reason: 'command' });
+  await stop();
+  parts.recovery.reset();
   return { next: 'start', env };
 }
 

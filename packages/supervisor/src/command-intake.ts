@@ -70,13 +70,20 @@ export function toSupervisorCommand(command: Command): SupervisorCommand | null 
   switch (command.command) {
     case 'restart':
     case 'shutdown':
-      return { command: command.command };
+      return { command: command.command, ...forced(command) };
     case 'abort_switch':
       return {
         command: 'abort_switch',
         ...(typeof command.extra.reason === 'string' ? { reason: command.extra.reason } : {}),
       };
     case 'switch':
-      return command.targetEnv ? { command: 'switch', targetEnv: command.targetEnv } : null;
+      return command.targetEnv
+        ? { command: 'switch', targetEnv: command.targetEnv, ...forced(command) }
+        : null;
   }
+}
+
+/** `"force": true` in `.cmd` skips the drain (anything else drains). */
+function forced(command: Command): { force?: true } {
+  return command.extra.force === true ? { force: true } : {};
 }

@@ -1,6 +1,7 @@
 import type { HealthResult } from '@comfyvisor/health';
 import { httpHealthCheck } from './comfyui-checks.ts';
 import type { ComfyuiProcess, SpawnComfyui } from './comfyui-process.ts';
+import type { ComfyuiQueue } from './comfyui-queue.ts';
 import type { InstanceStore } from './instance-store.ts';
 import { Launcher } from './launcher.ts';
 import type { Logger } from './logger.ts';
@@ -43,6 +44,8 @@ export interface SupervisorDeps {
   output?: { write(chunk: Buffer): void } | undefined;
   /** Pass ComfyUI's output through to ours. @default true */
   passThrough?: boolean | undefined;
+  /** ComfyUI's queue API. @default HTTP to ComfyUI's address */
+  queue?: ComfyuiQueue | undefined;
 }
 
 /** The collaborators of one supervisor, built once, handed to the steps of its loop. */

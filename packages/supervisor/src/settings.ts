@@ -44,6 +44,16 @@ export interface Settings {
   logFormat: 'text' | 'json';
   /** Size at which events.jsonl is rotated. @default 1 MiB */
   eventsMaxBytes: number;
+  /** A planned restart, stop or switch first waits for the running prompt. @default true */
+  drainEnabled: boolean;
+  /** @default 900000 */
+  drainTimeoutMs: number;
+  /** SIGTERM drains too (Kubernetes: set terminationGracePeriodSeconds). @default false */
+  drainOnSigterm: boolean;
+  /** Prompts pending at a restart are queued again on the new ComfyUI. @default true */
+  requeuePending: boolean;
+  /** How long failed liveness probes of a busy ComfyUI are tolerated. @default 600000 */
+  livenessBusyTimeoutMs: number;
 }
 
 export function settingsFrom(config: Config): Settings {
@@ -78,5 +88,10 @@ export function settingsFrom(config: Config): Settings {
     logKeep: o.logKeep,
     logFormat: o.logFormat,
     eventsMaxBytes: o.eventsMaxKb * 1024,
+    drainEnabled: true,
+    drainTimeoutMs: 900_000,
+    drainOnSigterm: false,
+    requeuePending: true,
+    livenessBusyTimeoutMs: 600_000,
   };
 }

@@ -30,6 +30,20 @@ export type SupervisorEvent =
   | { type: 'health'; env: string; healthy: boolean; afterMs: number }
   | { type: 'hung'; env: string; pid: number; failures: number }
   | { type: 'backoff'; env: string; delayMs: number; crashes: number }
-  | { type: 'give_up'; env: string; crashes: number; lastExit: string };
+  | { type: 'give_up'; env: string; crashes: number; lastExit: string }
+  /** A planned restart, stop or switch waits for ComfyUI's running prompt. */
+  | { type: 'drain_start'; action: 'restart' | 'stop' | 'switch'; running: number; pending: number }
+  | {
+      type: 'drain_end';
+      action: 'restart' | 'stop' | 'switch';
+      outcome: 'finished' | 'timeout' | 'forced' | 'exited';
+      durationMs: number;
+    }
+  /** Pending prompts queued again on the new ComfyUI after a restart. */
+  | { type: 'requeue'; env: string; count: number; failed: number; errors?: unknown[] }
+  /** Pending prompts left behind (a switch does not carry them to another environment). */
+  | { type: 'prompts_dropped'; env: string; pending: number; reason: string }
+  /** What ComfyUI was working on when it ended unplanned (a crash, a hang, a kill). */
+  | { type: 'prompts_lost'; env: string; prompt_ids: string[]; pending: number };
 
 export type RecordEvent = (event: SupervisorEvent) => void;

@@ -50,6 +50,11 @@ export class SwitchFlow {
     await this.write('preparing', `Preparing to switch from ${source ?? 'nothing'} to ${target}...`);
   }
 
+  /** Still `preparing` (a state the panel knows), saying what the switch waits for. */
+  async waiting(message: string): Promise<void> {
+    if (this.phase?.kind === 'switching') await this.write('preparing', message);
+  }
+
   /** Progress of the environment being started (the target, or the source while rolling back). */
   async step(state: 'syncing' | 'starting' | 'validating', env: string, error?: string): Promise<void> {
     if (!this.phase) return;

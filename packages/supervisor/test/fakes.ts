@@ -118,6 +118,11 @@ export const testSettings: Settings = {
   logKeep: 1,
   logFormat: 'text',
   eventsMaxBytes: 1024 * 1024,
+  drainEnabled: true,
+  drainTimeoutMs: 60_000,
+  drainOnSigterm: false,
+  requeuePending: true,
+  livenessBusyTimeoutMs: 600_000,
 };
 
 export function recordingSync() {

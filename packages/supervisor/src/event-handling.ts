@@ -1,0 +1,137 @@
+import type { ComfyuiProcess } from './comfyui-process.ts';
+import { restartNow } from './command-handling.ts';
+import type { CoreParts } from './core-parts.ts';
+import type { PlannedCommand } from './drain.ts';
+import { actOnExit } from './exit-handling.ts';
+import type { Event, InstanceState, Next } from './instance-state.ts';
+import { acceptSwitch } from './switch-intake.ts';
+
+/** One event while ComfyUI runs: what to do next, or 'wait' to keep waiting. */
+export async function handleEvent(
+  parts: CoreParts,
+  state: InstanceState,
+  event: Event,
+  proc: ComfyuiProcess,
+): Promise<Next | 'wait'> {
+  const { recovery, launcher, world } = parts;
+  const { work } = state;
+  const signal = state.phase.signal;
+  switch (event.kind) {
+    case 'signal':
+      return state.stopFor(event);
+    case 'hung': {
+      work.lost(state.current);
+      if (work.drain.active) work.drain.end('exited');
+      await recovery.hung(state.current, proc, event.failures);
+      const exit = (await state.stopProc()) ?? { code: null, signal: 'SIGKILL' };
+      const code = await recovery.afterFailure(
+        state.current,
+        exit,
+        proc,
+        state.usedExtraArgs,
+        'hung',
+        signal,
+      );
+      return code === null ? null : { stop: code };
+    }
+    case 'exit': {
+      launcher.exitSeenAt = world.clock.now();
+      if (work.drain.active) work.drain.end('exited');
+      const planned = event.exit.signal === null && [0, 42, 43].includes(event.exit.code ?? -1);
+      if (!planned) work.lost(state.current);
+      work.stopped();
+      const run = { env: state.current, exit: event.exit, proc, usedExtraArgs: state.usedExtraArgs, signal };
+      return follow(state, await actOnExit(parts, run));
+    }
+    case 'drained': {
+      const command = work.drain.end(event.outcome);
+      return command ? act(parts, state, command) : 'wait';
+    }
+    case 'command': {
+      const { command } = event;
+      if (command.command === 'abort_switch') return state.stopFor(event);
+      if (command.command === 'restart' && event.receivedAt < state.lastStartAt && !work.drain.active) {
+        parts.logger.debug('restart merged with the one just done');
+        return 'wait';
+      }
+      return plan(parts, state, command, proc);
+    }
+  }
+}
+
+/** A planned restart, stop or switch: waits for the running prompt (the drain) unless forced. */
+async function plan(
+  parts: CoreParts,
+  state: InstanceState,
+  command: PlannedCommand,
+  proc: ComfyuiProcess,
+): Promise<Next | 'wait'> {
+  const { work } = state;
+  if (work.drain.active) {
+    if (command.force !== true) {
+      work.drain.replace(command);
+      return 'wait';
+    }
+    work.drain.end('forced');
+    return act(parts, state, command);
+  }
+  if (command.command === 'switch') {
+    // refused at once (the current environment stays), else `preparing` while it drains
+    const env = await acceptSwitch(parts.flow, command.targetEnv, state.current, state.current);
+    if (!parts.flow.active) return 'wait';
+    if (work.watch && work.drain.applies(command, work.watch)) {
+      await work.drain.begin(command, work.watch, (outcome) =>
+        state.mailbox.push({ kind: 'drained', proc, outcome }),
+      );
+      return 'wait';
+    }
+    return switchNow(state, env);
+  }
+  if (work.watch && work.drain.applies(command, work.watch)) {
+    await work.drain.begin(command, work.watch, (outcome) =>
+      state.mailbox.push({ kind: 'drained', proc, outcome }),
+    );
+    return 'wait';
+  }
+  return act(parts, state, command);
+}
+
+/** Does what a planned command asked, now. */
+async function act(parts: CoreParts, state: InstanceState, command: PlannedCommand): Promise<Next | 'wait'> {
+  const { work } = state;
+  if (command.command === 'shutdown') {
+    await work.dropPending(state.current, 'the supervisor stops');
+    return state.stopFor({ kind: 'command', command, receivedAt: 0 });
+  }
+  if (command.command === 'switch') {
+    if (!parts.flow.active) {
+      // a switch that waited for the drain was begun before it; one forced in now is begun here
+      const env = await acceptSwitch(parts.flow, command.targetEnv, state.current, state.current);
+      if (!parts.flow.active) return 'wait';
+      return switchNow(state, env);
+    }
+    return switchNow(state, parts.flow.phase?.target ?? command.targetEnv);
+  }
+  await work.keepPendingForRestart();
+  return follow(state, await restartNow(parts, state.current, () => state.stopProc()));
+}
+
+async function switchNow(state: InstanceState, env: string): Promise<Next> {
+  await state.work.dropPending(
+    state.current,
+    `a switch to ${env} does not carry them to another environment`,
+  );
+  await state.stopProc();
+  state.current = env;
+  return null;
+}
+
+function follow(
+  state: InstanceState,
+  after: { next: 'stop'; code: number } | { next: 'start'; env: string } | { next: 'wait' },
+): Next | 'wait' {
+  if (after.next === 'wait') return 'wait';
+  if (after.next === 'stop') return { stop: after.code };
+  state.current = after.env;
+  return null;
+}
