@@ -117,7 +117,7 @@ describe('drain before a planned restart', () => {
     expect(proc.stops).toBe(1);
     expect(s.events.find((e) => e.type === 'drain_end')).toMatchObject({
       outcome: 'finished',
-      durationMs: 5_100,
+      durationMs: 5_000,
     });
     expect(s.spawned).toHaveLength(2);
     await settle();
