@@ -4,6 +4,7 @@ import type { CoreParts } from './core-parts.ts';
 import type { PlannedCommand } from './drain.ts';
 import { actOnExit } from './exit-handling.ts';
 import type { Event, InstanceState, Next } from './instance-state.ts';
+import { dumpStacks } from './stack-dump.ts';
 import { acceptSwitch } from './switch-intake.ts';
 
 /** One event while ComfyUI runs: what to do next, or 'wait' to keep waiting. */
@@ -22,7 +23,8 @@ export async function handleEvent(
     case 'hung': {
       work.lost(state.current);
       if (work.drain.active) work.drain.end('exited');
-      await recovery.hung(state.current, proc, event.failures);
+      const dumped = await dumpStacks(proc, { platform: world.platform });
+      await recovery.hung(state.current, proc, event.failures, dumped);
       const exit = (await state.stopProc()) ?? { code: null, signal: 'SIGKILL' };
       const code = await recovery.afterFailure(
         state.current,

@@ -37,7 +37,13 @@ export function planLaunch(input: {
     command: input.target.python,
     args: [input.target.mainPy, ...flags, ...input.extraArgs, ...input.args],
     cwd: input.target.comfyuiDir,
-    env: { ...input.baseEnv, COMFYGIT_SUPERVISED: '1', __COMFY_CLI_SESSION__: input.session },
+    // PYTHONFAULTHANDLER: a hung ComfyUI's thread stacks can be dumped before it is killed (stack-dump.ts)
+    env: {
+      PYTHONFAULTHANDLER: '1',
+      ...input.baseEnv,
+      COMFYGIT_SUPERVISED: '1',
+      __COMFY_CLI_SESSION__: input.session,
+    },
     usedExtraArgs: input.extraArgs.length > 0,
   };
 }

@@ -41,12 +41,12 @@ export class Recovery {
     this.policy.reset();
   }
 
-  async hung(env: string, proc: ComfyuiProcess, failures: number): Promise<void> {
+  async hung(env: string, proc: ComfyuiProcess, failures: number, stackDump: boolean): Promise<void> {
     const silentFor = Math.round((failures * this.settings.livenessIntervalMs) / 1000);
     this.logger.warn(
-      `ComfyUI (${env}, pid ${proc.pid}) has not answered for ~${silentFor} s (${failures} probes): it is hung; restarting it`,
+      `ComfyUI (${env}, pid ${proc.pid}) has not answered for ~${silentFor} s (${failures} probes): it is hung; restarting it${stackDump ? " (its threads' stacks are in comfyui.log)" : ''}`,
     );
-    this.record({ type: 'hung', env, pid: proc.pid, failures });
+    this.record({ type: 'hung', env, pid: proc.pid, failures, stack_dump: stackDump });
     await this.status.write({
       state: 'recovering',
       message: `ComfyUI (${env}) stopped answering; restarting it`,

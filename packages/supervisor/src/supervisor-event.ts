@@ -28,7 +28,7 @@ export type SupervisorEvent =
       error?: string;
     }
   | { type: 'health'; env: string; healthy: boolean; afterMs: number }
-  | { type: 'hung'; env: string; pid: number; failures: number }
+  | { type: 'hung'; env: string; pid: number; failures: number; stack_dump?: boolean }
   | { type: 'backoff'; env: string; delayMs: number; crashes: number }
   | { type: 'give_up'; env: string; crashes: number; lastExit: string }
   /** A planned restart, stop or switch waits for ComfyUI's running prompt. */

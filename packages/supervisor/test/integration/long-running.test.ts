@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readEvents } from '@comfyvisor/ipc-files';
 import {
   cleanupWorkspaces,
   fakeComfyuiPath,
@@ -168,5 +169,47 @@ describe('the port held at start', () => {
       ),
     );
     expect(ws && (await eventsOf(ws, 'started'))).toHaveLength(0);
+  });
+});
+
+describe('the stacks of a hung ComfyUI (issue 17)', () => {
+  it("are written to comfyui.log before it is killed, in faulthandler's format, and no core file is left even with cores allowed", async () => {
+    const run = await startSupervised({
+      orchestrator: LIVENESS,
+      // the supervisor (and so ComfyUI) may write cores of any size: the dump must still leave none
+      prefix: () => ['/bin/sh', '-c', 'ulimit -c unlimited && exec "$@"', 'sh'],
+    });
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    await vi.waitFor(
+      () => expect(run.stderr()).toContain(`ComfyUI pid ${first.pid} answers; watching for hangs`),
+      {
+        timeout: 10_000,
+      },
+    );
+    await httpJson(`http://127.0.0.1:${run.port}/hang`, { method: 'POST' }).catch(() => null);
+    await run.ws.waitForEvent({ event: 'listening', env: 'env1' }, { after: first.index, timeoutMs: 20_000 });
+    const log = await readFile(join(run.ws.metadataDir, 'comfyui.log'), 'utf8');
+    expect(log).toMatch(/Fatal Python error: Aborted/);
+    expect(log).toMatch(
+      /Thread 0x[0-9a-f]+ \(most recent call first\):|Current thread 0x[0-9a-f]+ \(most recent call first\):/,
+    );
+    const hung = (await readEvents(run.ws.metadataDir)).events.find((e) => e.type === 'hung');
+    expect(hung).toMatchObject({ pid: first.pid, stack_dump: true });
+    const comfyuiDir = join(run.ws.envDir('env1'), 'ComfyUI');
+    expect((await readdir(comfyuiDir)).filter((f) => /^core/.test(f))).toEqual([]);
+  });
+
+  it('a ComfyUI that hangs in its first two seconds is caught (liveness sees its first answer at once)', async () => {
+    const run = await startSupervised({
+      orchestrator: { ...LIVENESS, liveness_interval_s: 5 },
+      behaviour: { env1: { mode: 'hung', hangAfterMs: 1_000 } },
+    });
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    await run.ws.waitForEvent({ event: 'hung', pid: first.pid });
+    const second = await run.ws.waitForEvent(
+      { event: 'listening', env: 'env1' },
+      { after: first.index, timeoutMs: 30_000 },
+    );
+    expect(second.pid).not.toBe(first.pid);
   });
 });
