@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
@@ -191,27 +191,71 @@ describe('events', () => {
     await child;
   });
 
-  it('status stays fast with a full events history (reads only what it needs)', async () => {
+  it('status reads the events history from its end, only as far as it needs: a huge events.jsonl, never the rotated files', async () => {
     const ws = await createWorkspace({ environments: ['env1'] });
     const now = Date.now() / 1000;
-    const old = Array.from({ length: 20_000 }, (_, i) =>
-      line({ time: now - 200_000 + i, type: 'restart', env: 'env1', reason: 'crash' }),
+    // Rotated files that would change the counts if they were read: 20,000 restarts "in the window"
+    // (a history no supervisor writes: it only tells whether status read them).
+    const decoys = Array.from({ length: 20_000 }, () =>
+      line({ time: now - 10, type: 'restart', env: 'env1', reason: 'crash' }),
     ).join('');
-    for (const n of [3, 2, 1]) writeFileSync(join(ws.metadataDir, `events.${n}.jsonl`), old);
-    writeFileSync(
-      join(ws.metadataDir, 'events.jsonl'),
-      line({
-        time: now - 100_000,
-        type: 'comfyui_exit',
-        env: 'env1',
-        pid: 1,
-        code: 42,
-        signal: null,
-        meaning: 'restart',
-      }) + line({ time: now - 10, type: 'restart', env: 'env1', reason: 'command' }),
+    for (const n of [3, 2, 1]) writeFileSync(join(ws.metadataDir, `events.${n}.jsonl`), decoys);
+    // events.jsonl: 8 GiB of history (a sparse hole: no disk used), then the last exit and a restart.
+    const events = join(ws.metadataDir, 'events.jsonl');
+    writeFileSync(events, '');
+    truncateSync(events, 8 * 1024 ** 3);
+    appendFileSync(
+      events,
+      `\n${line({ time: now - 100_000, type: 'comfyui_exit', env: 'env1', pid: 1, code: 42, signal: null, meaning: 'restart' })}${line({ time: now - 10, type: 'restart', env: 'env1', reason: 'command' })}`,
     );
-    const status = await cli(['status', '--json', '--workspace', ws.root]);
-    expect(JSON.parse(status.stdout).events).toMatchObject({ restarts: 1, last_exit: { code: 42 } });
+    // A heap of 32 MB: reading the file whole (or even 64 MiB of it) could not fit.
+    const status = await execa(
+      process.execPath,
+      ['--max-old-space-size=32', BIN, 'status', '--json', '--workspace', ws.root],
+      {
+        reject: false,
+      },
+    );
+    expect(status.stderr).toBe('');
+    expect(status.exitCode).toBe(0);
+    expect(JSON.parse(status.stdout).events).toEqual({
+      window_hours: 24,
+      restarts: 1,
+      restarts_by_reason: { command: 1 },
+      crashes: 0,
+      hangs: 0,
+      last_exit: { time: expect.any(Number), env: 'env1', code: 42, signal: null, meaning: 'restart' },
+      skipped: 0,
+    });
+  });
+
+  it('status reads at most 64 MiB of events history in all, and says the rest was skipped', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const now = Date.now() / 1000;
+    // 8 GiB of sparse events.jsonl with a recent restart at its end and no exit anywhere: status
+    // would read back to the start looking for the last exit; it stops at its budget instead.
+    const events = join(ws.metadataDir, 'events.jsonl');
+    writeFileSync(events, '');
+    truncateSync(events, 8 * 1024 ** 3);
+    appendFileSync(events, `\n${line({ time: now - 10, type: 'restart', env: 'env1', reason: 'command' })}`);
+    writeFileSync(
+      join(ws.metadataDir, 'events.1.jsonl'),
+      line({ time: now - 20, type: 'restart', env: 'env1', reason: 'crash' }),
+    );
+    const status = await execa(
+      process.execPath,
+      ['--max-old-space-size=32', BIN, 'status', '--json', '--workspace', ws.root],
+      {
+        reject: false,
+      },
+    );
+    expect(status.exitCode).toBe(0);
+    expect(JSON.parse(status.stdout).events).toMatchObject({
+      restarts: 1,
+      restarts_by_reason: { command: 1 },
+      last_exit: null,
+      skipped: 1,
+    });
   });
 });
 
