@@ -69,9 +69,11 @@ describe('logs -f (a real writer rotating under it)', () => {
   it('waits for a log that is not there yet', async () => {
     const ws = await createWorkspace({ environments: ['env1'] });
     const { child, out } = following(['logs', '-f', '--workspace', ws.root]);
-    await vi.waitFor(() => expect(out.stderr).toMatch(/comfyui\.log is not there yet; waiting for it/));
+    await vi.waitFor(() => expect(out.stderr).toMatch(/comfyui\.log is not there yet; waiting for it/), {
+      timeout: 15_000,
+    });
     writeFileSync(join(ws.metadataDir, 'comfyui.log'), 'first\n');
-    await vi.waitFor(() => expect(out.stdout).toBe('first\n'));
+    await vi.waitFor(() => expect(out.stdout).toBe('first\n'), { timeout: 15_000 });
     child.kill('SIGTERM');
     await child;
   });
@@ -133,7 +135,9 @@ describe('events', () => {
     const ws = await createWorkspace({ environments: ['env1'] });
     writeFileSync(join(ws.metadataDir, 'events.jsonl'), line({ time: 1, type: 'before', i: -1 }));
     const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
-    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before","i":-1}\n'));
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before","i":-1}\n'), {
+      timeout: 15_000,
+    });
     const count = 200;
     const writer = track(
       execa(process.execPath, [join(FIXTURES, 'event-writer.mjs'), ws.metadataDir, String(count), '2048'], {
@@ -160,7 +164,7 @@ describe('events', () => {
     writeFileSync(events, line({ time: 1, type: 'before' }));
     const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
     // Printed from the history just before the follower opens the file (same tick): it follows now.
-    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'));
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'), { timeout: 15_000 });
     out.stdout = '';
     return { events, child, out };
   }
@@ -171,7 +175,7 @@ describe('events', () => {
     appendFileSync(events, deep + line({ time: 2, type: 'after' }));
     await vi.waitFor(() => expect(out.stdout).toBe('{"time":2,"type":"after"}\n'), { timeout: 10_000 });
     appendFileSync(events, line({ time: 3, type: 'later' }));
-    await vi.waitFor(() => expect(out.stdout).toContain('"later"'));
+    await vi.waitFor(() => expect(out.stdout).toContain('"later"'), { timeout: 15_000 });
     expect(out.stdout).toBe('{"time":2,"type":"after"}\n{"time":3,"type":"later"}\n');
     expect(out.stderr).toBe('comfyvisor: skipped a damaged line in events.jsonl\n');
     child.kill('SIGTERM');

@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
+import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli, oneLine, opsWorkspace, runSupervised } from './helpers.ts';
 
@@ -99,7 +99,7 @@ describe('comfyvisor status when the control API cannot be asked', () => {
     expect(status.stderr).toMatch(/does not answer \/health \(the answer is larger than 1048576 bytes\)/);
     expect(status.stdout).toMatch(new RegExp(`ComfyUI\\s+running \\(pid ${comfyuiPid}`));
     // It hung up: the server saw its client go away.
-    await vi.waitFor(() => expect(endless.seen.closed).toBe(1));
+    await vi.waitFor(() => expect(endless.seen.closed).toBe(1), { timeout: 10_000 });
   });
 
   it('an answer that trickles forever: status gives up on the whole answer, one line, exit 1', async () => {
@@ -116,6 +116,38 @@ describe('comfyvisor status when the control API cannot be asked', () => {
     expect(status.exitCode).toBe(1);
     expect(status.stderr).toMatch(/does not answer \/health \(no complete answer within \d+ ms\)$/);
     expect(JSON.parse(status.stdout).seen_from).toBe('process_table');
-    await vi.waitFor(() => expect(trickle.seen.closed).toBe(1));
+    await vi.waitFor(() => expect(trickle.seen.closed).toBe(1), { timeout: 10_000 });
+  });
+
+  it('a supervisor told to serve no control API: no problem to report, ComfyUI from the process table, exit 0', async () => {
+    const ws = await createWorkspace({
+      environments: ['env1'],
+      config: { orchestrator: { sync_enabled: false, stop_grace_s: 2, enable_control_server: false } },
+    });
+    track(
+      cli([
+        'run',
+        '--workspace',
+        ws.root,
+        '--environment',
+        'env1',
+        '--args',
+        '--port',
+        String(await freePort()),
+      ]),
+    );
+    const { pid } = await ws.waitForEvent({ event: 'listening', env: 'env1' });
+    await vi.waitFor(
+      async () => {
+        const status = await cli(['status', '--json', '--workspace', ws.root]);
+        expect(status.exitCode).toBe(0);
+        expect(JSON.parse(status.stdout)).toMatchObject({
+          supervisor: { running: true, control_port: null, problem: null },
+          comfyui: { pid, running: true },
+          seen_from: 'process_table',
+        });
+      },
+      { timeout: 15_000 },
+    );
   });
 });
