@@ -46,6 +46,105 @@ export function openOrNull(path: string): number | null {
   return null;
 }
 
+/** The open file being followed: where it is read up to, and which file (inode) it is. */
+class Reader {
+  fd: number | null = null;
+  ino = -1;
+  offset = 0;
+  /** "not there" was said since the file was last seen (said once). */
+  missingSaid = false;
+  private readonly buffer = Buffer.alloc(BLOCK);
+  private readonly path: string;
+  private readonly options: FollowOptions;
+
+  constructor(path: string, options: FollowOptions) {
+    this.path = path;
+    this.options = options;
+  }
+
+  /** Everything from `offset` to the end of the open file. */
+  drain(): void {
+    if (this.fd === null) return;
+    for (;;) {
+      const n = readSync(this.fd, this.buffer, 0, BLOCK, this.offset);
+      if (n <= 0) return;
+      this.offset += n;
+      this.options.onData(Buffer.from(this.buffer.subarray(0, n)));
+    }
+  }
+
+  /** A whole other file (a rotation not seen), after a boundary. */
+  readWhole(name: string): void {
+    const other = openOrNull(name);
+    if (other === null) return;
+    this.options.onBoundary?.();
+    try {
+      let at = 0;
+      for (
+        let n = readSync(other, this.buffer, 0, BLOCK, at);
+        n > 0;
+        n = readSync(other, this.buffer, 0, BLOCK, at)
+      ) {
+        at += n;
+        this.options.onData(Buffer.from(this.buffer.subarray(0, n)));
+      }
+    } finally {
+      closeSync(other);
+    }
+  }
+
+  /** Opens the file at `path` (or takes `given`) and starts at `start`; false when it is not there. */
+  adopt(start: 'end' | number, given?: number): boolean {
+    const opened = given ?? openOrNull(this.path);
+    if (opened === null) return false;
+    const info = fstatSync(opened);
+    // The same file again after an error (see look's catch): go on where we were, repeat nothing.
+    const from = info.ino === this.ino ? this.offset : start;
+    this.fd = opened;
+    this.ino = info.ino;
+    this.offset = from === 'end' ? info.size : Math.min(from, info.size);
+    this.missingSaid = false;
+    return true;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** The open file is still the one at `path`: read on (from the start again when it was truncated). */
+function readOnSameFile(reader: Reader, there: Stats, notice: (message: string) => void, path: string): void {
+  if (there.size < reader.offset) {
+    notice(`${basename(path)} was truncated; reading it from the start`);
+    reader.offset = 0;
+    reader.drain();
+  }
+}
+
+/**
+ * The open file was renamed or removed: read what the writer put in it before that (still
+ * readable through the descriptor), then the rotations not seen, `path.1` … up to the one that was
+ * ours, oldest first. Removed by hand instead: ours is not among them, and those were all read.
+ */
+function leaveMovedFile(reader: Reader, rotated: (n: number) => string, keep: number): void {
+  reader.drain();
+  reader.close();
+  const unseen: string[] = [];
+  for (let n = 1; n <= keep; n++) {
+    const info = statOrNull(rotated(n));
+    if (!info) break;
+    if (info.ino === reader.ino) {
+      for (const name of unseen) reader.readWhole(name);
+      // Renamed by a rotation: the writer is about to make the new file; nothing to say.
+      reader.missingSaid = true;
+      break;
+    }
+    unseen.unshift(rotated(n));
+  }
+  reader.ino = -1;
+}
+
 /**
  * `tail -F` for a size-rotated file: keeps the file open and reads it to its end; when the name
  * points at another file (renamed to `path.1` by a rotation, or removed by hand), it reads what is
@@ -56,106 +155,48 @@ export function followFile(path: string, options: FollowOptions): Follower {
   const rotated = options.rotated ?? ((n: number) => `${path}.${n}`);
   const keep = options.keep ?? 5;
   const notice = options.onNotice ?? (() => {});
-  const buffer = Buffer.alloc(BLOCK);
-  let fd: number | null = null;
-  let ino = -1;
-  let offset = 0;
-  let missingSaid = false;
+  const reader = new Reader(path, options);
   let stopped = false;
-
-  const drain = () => {
-    if (fd === null) return;
-    for (;;) {
-      const n = readSync(fd, buffer, 0, BLOCK, offset);
-      if (n <= 0) return;
-      offset += n;
-      options.onData(Buffer.from(buffer.subarray(0, n)));
-    }
-  };
-  const readWhole = (name: string) => {
-    const other = openOrNull(name);
-    if (other === null) return;
-    options.onBoundary?.();
-    try {
-      let at = 0;
-      for (let n = readSync(other, buffer, 0, BLOCK, at); n > 0; n = readSync(other, buffer, 0, BLOCK, at)) {
-        at += n;
-        options.onData(Buffer.from(buffer.subarray(0, n)));
-      }
-    } finally {
-      closeSync(other);
-    }
-  };
-  const adopt = (start: 'end' | number, given?: number) => {
-    const opened = given ?? openOrNull(path);
-    if (opened === null) return false;
-    const info = fstatSync(opened);
-    // The same file again after an error (see look's catch): go on where we were, repeat nothing.
-    const from = info.ino === ino ? offset : start;
-    fd = opened;
-    ino = info.ino;
-    offset = from === 'end' ? info.size : Math.min(from, info.size);
-    missingSaid = false;
-    return true;
-  };
-  const close = () => {
-    if (fd !== null) closeSync(fd);
-    fd = null;
-  };
 
   const look = () => {
     if (stopped) return;
     try {
-      drain();
+      reader.drain();
       const there = statOrNull(path);
-      if (fd !== null && there && there.ino === ino) {
-        if (there.size < offset) {
-          notice(`${basename(path)} was truncated; reading it from the start`);
-          offset = 0;
-          drain();
-        }
-        return;
-      }
-      if (fd !== null) {
-        // Renamed or removed: what the writer put in it before that is still readable through fd.
-        drain();
-        close();
-        // Rotations we did not see: `path.1` … up to the one that was ours, read oldest first.
-        // (Removed by hand instead: ours is not among them, and those were all read before.)
-        const unseen: string[] = [];
-        for (let n = 1; n <= keep; n++) {
-          const info = statOrNull(rotated(n));
-          if (!info) break;
-          if (info.ino === ino) {
-            for (const name of unseen) readWhole(name);
-            // Renamed by a rotation: the writer is about to make the new file; nothing to say.
-            missingSaid = true;
-            break;
-          }
-          unseen.unshift(rotated(n));
-        }
-        ino = -1;
-      }
-      if (adopt(0)) {
+      if (reader.fd !== null && there && there.ino === reader.ino)
+        return readOnSameFile(reader, there, notice, path);
+      if (reader.fd !== null) leaveMovedFile(reader, rotated, keep);
+      if (reader.adopt(0)) {
         options.onBoundary?.();
-        drain();
-      } else if (!missingSaid) {
-        missingSaid = true;
+        reader.drain();
+      } else if (!reader.missingSaid) {
+        reader.missingSaid = true;
         notice(`${basename(path)} is not there (removed?); waiting for it to come back`);
       }
     } catch (error) {
       // Closed but remembered (ino, offset): the next look reopens it and goes on from there.
       notice(`reading ${basename(path)}: ${(error as Error).message}`);
-      close();
+      reader.close();
     }
   };
 
-  const start = options.from ?? 'end';
-  if (!adopt(start, options.fd)) {
-    missingSaid = true;
-    offset = 0;
+  if (!reader.adopt(options.from ?? 'end', options.fd)) {
+    reader.missingSaid = true;
+    reader.offset = 0;
   }
   look();
+  const unwatch = watchFolder(path, look, options.intervalMs ?? 250);
+  return {
+    stop() {
+      stopped = true;
+      unwatch();
+      reader.close();
+    },
+  };
+}
+
+/** Calls `look` on every change in the file's folder, and every `intervalMs` in case a change is missed. */
+function watchFolder(path: string, look: () => void, intervalMs: number): () => void {
   let watcher: ReturnType<typeof watch> | null = null;
   try {
     watcher = watch(dirname(path), () => look());
@@ -163,14 +204,10 @@ export function followFile(path: string, options: FollowOptions): Follower {
   } catch {
     // no watch here: the interval does it
   }
-  const timer = setInterval(look, options.intervalMs ?? 250);
-  return {
-    stop() {
-      stopped = true;
-      watcher?.close();
-      clearInterval(timer);
-      close();
-    },
+  const timer = setInterval(look, intervalMs);
+  return () => {
+    watcher?.close();
+    clearInterval(timer);
   };
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { splitComfyuiArgs } from './run-args.ts';
-import { launchdPlist, type ServiceSpec, stopTimeoutS, systemdUnit, systemdWord } from './service-units.ts';
+import {
+  launchdPlist,
+  type ServiceSpec,
+  stopTimeoutS,
+  systemdUnit,
+  systemdWord,
+  workspaceOfUnit,
+} from './service-units.ts';
 
 const spec: ServiceSpec = {
   name: 'comfyvisor',
@@ -49,8 +56,8 @@ describe('service definitions', () => {
     const plist = launchdPlist({ ...spec, comfyuiArgs: ['<a&b>'], name: 'x--y' });
     expect(plist).toContain('<string>&lt;a&amp;b&gt;</string>');
     const comments = plist.match(/<!--[\s\S]*?-->/g) ?? [];
-    expect(comments).toHaveLength(1);
-    expect((comments[0] as string).slice(4, -3)).not.toContain('--');
+    expect(comments).toHaveLength(2);
+    for (const comment of comments) expect(comment.slice(4, -3)).not.toContain('--');
     expect(plist).toContain('<integer>25</integer>');
   });
 
@@ -59,5 +66,14 @@ describe('service definitions', () => {
       own: ['service', 'install', '--workspace', 'W'],
       comfyui: ['--port', '1'],
     });
+  });
+
+  it('both kinds record the workspace they run, and it reads back exactly (dashes, quotes, %, backslashes)', () => {
+    const odd = '/srv/a--b/"q" 50% \\x';
+    for (const text of [systemdUnit({ ...spec, workspace: odd }), launchdPlist({ ...spec, workspace: odd })])
+      expect(workspaceOfUnit(text)).toBe(odd);
+    expect(workspaceOfUnit(systemdUnit(spec))).toBe('/srv/comfy git');
+    expect(workspaceOfUnit('# comfyvisor-managed: an older unit\n[Unit]\n')).toBeNull();
+    expect(workspaceOfUnit('# comfyvisor-workspace: "unterminated\n')).toBeNull();
   });
 });

@@ -24,6 +24,26 @@ export interface ServiceSpec {
 /** The first line of every file we write; `service uninstall` removes only files that carry it. */
 export const SERVICE_MARKER = 'comfyvisor-managed';
 
+/** The second line of every file we write: the workspace it runs, as a JSON string. */
+export const WORKSPACE_MARKER = 'comfyvisor-workspace';
+
+/** `workspace` as a JSON string that fits in an XML comment too (no `--` in it). */
+function workspaceWord(workspace: string): string {
+  return JSON.stringify(workspace).replace(/-/g, '\\u002d');
+}
+
+/** The workspace a file we wrote runs (from its second line), or null (an older file, or not ours). */
+export function workspaceOfUnit(head: string): string | null {
+  const match = /comfyvisor-workspace: ("(?:[^"\\\n]|\\.)*")/.exec(head);
+  if (!match) return null;
+  try {
+    const value: unknown = JSON.parse(match[1] as string);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Time systemd/launchd give a stop: the grace for ComfyUI plus room for the supervisor to finish. */
 export function stopTimeoutS(stopGraceS: number): number {
   return Math.ceil(stopGraceS) + 15;
@@ -61,6 +81,7 @@ export function systemdUnit(spec: ServiceSpec): string {
     `Environment=${systemdWord(`${key}=${value}`, { expandsVariables: false })}`;
   const lines = [
     `# ${SERVICE_MARKER}: written by \`comfyvisor service install\`; \`comfyvisor service uninstall${spec.user ? ' --user' : ''} --name ${spec.name}\` removes it.`,
+    `# ${WORKSPACE_MARKER}: ${workspaceWord(spec.workspace)}`,
     '[Unit]',
     `Description=ComfyUI supervised by comfyvisor (${spec.environment} in ${spec.workspace.replace(/%/g, '%%')})`,
     'After=network-online.target',
@@ -105,6 +126,8 @@ export function launchdPlist(spec: ServiceSpec): string {
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
     // No "--" may appear inside an XML comment: no flags, no name here.
     `<!-- ${SERVICE_MARKER}: written by comfyvisor service install; comfyvisor service uninstall removes it. -->`,
+    // A comment's text is not unescaped by XML readers: the JSON string goes in as it is.
+    `<!-- ${WORKSPACE_MARKER}: ${workspaceWord(spec.workspace)} -->`,
     '<plist version="1.0">',
     '<dict>',
     '  <key>Label</key>',

@@ -7,7 +7,19 @@ import { supervisorOf } from '../supervisor-of.ts';
 const client = supervisorOf;
 
 /** `comfyvisor restart`: ComfyUI is stopped and started again (synced first). */
-export async function restartCommand(options: { workspace?: string; json?: boolean }): Promise<number> {
+export interface RestartOptions {
+  workspace?: string;
+  json?: boolean;
+}
+
+export interface StopOptions {
+  workspace?: string;
+  json?: boolean;
+  /** Seconds to wait for the supervisor to be gone; validated by numberOption. @default 30 */
+  timeout?: number;
+}
+
+export async function restartCommand(options: RestartOptions): Promise<number> {
   const workspace = resolveWorkspace(options.workspace);
   const result = await (await client(workspace)).restart();
   if (!result.ok) throw new UserError(`the supervisor refused the restart: ${result.error}`);
@@ -16,11 +28,7 @@ export async function restartCommand(options: { workspace?: string; json?: boole
 }
 
 /** `comfyvisor stop`: the supervisor stops ComfyUI and exits; waits until it is gone. */
-export async function stopCommand(options: {
-  workspace?: string;
-  json?: boolean;
-  timeout?: number;
-}): Promise<number> {
+export async function stopCommand(options: StopOptions): Promise<number> {
   const workspace = resolveWorkspace(options.workspace);
   const dir = metadataDir(workspace);
   const pid = await readPidFile(dir);

@@ -43,8 +43,14 @@ export async function buildDemoWorkspace(python: string): Promise<string> {
   return root;
 }
 
+export interface DemoOptions {
+  /** The fake ComfyUI's preferred port; validated by numberOption. @default 8188 */
+  port?: number;
+  keep?: boolean;
+}
+
 /** `comfyvisor demo`: see supervision work without ComfyUI. */
-export async function demoCommand(options: { keep?: boolean; port?: string }): Promise<number> {
+export async function demoCommand(options: DemoOptions): Promise<number> {
   const { findPython } = await import('@comfyvisor/venv');
   const found = await findPython();
   const python = execFileSync(found.path, ['-c', 'import sys; print(sys.executable)'], {

@@ -16,7 +16,12 @@ const REASONS = {
 } as const;
 
 /** `comfyvisor detect`: what detection sees from here. */
-export async function detectCommand(options: { workspace?: string; json?: boolean }): Promise<number> {
+export interface DetectOptions {
+  workspace?: string;
+  json?: boolean;
+}
+
+export async function detectCommand(options: DetectOptions): Promise<number> {
   const env = options.workspace
     ? { ...process.env, COMFYGIT_HOME: path.resolve(options.workspace) }
     : process.env;

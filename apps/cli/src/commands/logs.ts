@@ -35,14 +35,16 @@ export function lastLines(fd: number, size: number, count: number): Buffer {
   return text.subarray(cut);
 }
 
-/** `comfyvisor logs [-f]`: ComfyUI's output as kept by the supervisor (or the supervisor's own log). */
-export async function logsCommand(options: {
+export interface LogsOptions {
   workspace?: string;
   follow?: boolean;
   /** Validated by commander (numberOption). @default 100 */
   lines?: number;
   supervisor?: boolean;
-}): Promise<number> {
+}
+
+/** `comfyvisor logs [-f]`: ComfyUI's output as kept by the supervisor (or the supervisor's own log). */
+export async function logsCommand(options: LogsOptions): Promise<number> {
   const dir = metadataOf(resolveWorkspace(options.workspace));
   const file = join(dir, options.supervisor ? FILE_NAMES.log : FILE_NAMES.comfyuiLog);
   const count = options.lines ?? 100;

@@ -21,9 +21,10 @@ async function probeLive(
 ): Promise<Verdict & { port?: number; health?: Record<string, unknown> }> {
   const port = await readControlPort(dir);
   if (port === null) return { ok: false, message: 'no control port: the supervisor is not running' };
-  const health = await getJson(`http://127.0.0.1:${port}/health`, deadline - Date.now());
-  if (health?.status !== 'alive')
+  const answer = await getJson(`http://127.0.0.1:${port}/health`, deadline - Date.now());
+  if (!answer.ok || answer.body.status !== 'alive')
     return { ok: false, message: `the control API on port ${port} does not answer /health` };
+  const health = answer.body;
   return { ok: true, port, health, message: `supervisor pid ${health.pid} answers on port ${port}` };
 }
 
@@ -31,20 +32,21 @@ async function probeReady(dir: string, deadline: number): Promise<Verdict> {
   const live = await probeLive(dir, deadline);
   if (!live.ok || live.port === undefined) return live;
   // /health was just read by probeLive: only /status and the startup state are left to read.
-  const [status, startup] = await Promise.all([
+  const [answer, startup] = await Promise.all([
     getJson(`http://127.0.0.1:${live.port}/status`, deadline - Date.now()),
     readStartupState(dir),
   ]);
   const comfyui = live.health?.comfyui as { running?: unknown; pid?: unknown } | undefined;
   if (comfyui?.running !== true) return { ok: false, message: 'ComfyUI is not running' };
-  if (status === null) return { ok: false, message: 'the control API does not answer /status' };
+  if (!answer.ok) return { ok: false, message: 'the control API does not answer /status' };
+  const status = answer.body;
   if (typeof status.state === 'string' && SWITCHING.has(status.state))
     return { ok: false, message: `a switch is in progress (${status.state})` };
   if (startup?.port == null)
     return { ok: false, message: "ComfyUI's port is unknown (no .startup_state.json)" };
   const url = comfyuiUrl(comfyuiAddress(startup.argv, { port: startup.port }));
-  const answer = await probeHttp(url, Math.max(1, deadline - Date.now()));
-  if (!answer.ok) return { ok: false, message: `ComfyUI does not answer ${url} (${answer.reason})` };
+  const probe = await probeHttp(url, Math.max(1, deadline - Date.now()));
+  if (!probe.ok) return { ok: false, message: `ComfyUI does not answer ${url} (${probe.reason})` };
   return { ok: true, message: `ComfyUI pid ${comfyui.pid} answers ${url}` };
 }
 

@@ -1,14 +1,17 @@
 import { resolveWorkspace } from '../context.ts';
 import { printJson } from '../output.ts';
 
-/** `comfyvisor setup`: the tooling venv that provides ComfyGit's `cg` (used to sync environments). */
-export async function setupCommand(options: {
+export interface SetupOptions {
   workspace?: string;
   json?: boolean;
+  /** Install these instead of comfygit (a wheel's path works). */
   package?: string[];
   offline?: boolean;
   findLinks?: string;
-}): Promise<number> {
+}
+
+/** `comfyvisor setup`: the tooling venv that provides ComfyGit's `cg` (used to sync environments). */
+export async function setupCommand(options: SetupOptions): Promise<number> {
   const workspace = resolveWorkspace(options.workspace);
   const [{ ensureVenv }, { toolingVenvDir }] = await Promise.all([
     import('@comfyvisor/venv'),

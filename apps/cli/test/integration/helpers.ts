@@ -12,8 +12,10 @@ import { expect } from 'vitest';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'bin.js');
 
-export const cli = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
-  execa(process.execPath, [BIN, ...args], { reject: false, all: true, ...options });
+export const cli = (
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {},
+) => execa(process.execPath, [BIN, ...args], { reject: false, all: true, ...options });
 
 /** A workspace with sync off, a 2 s stop grace and a control port range of its own. */
 export async function opsWorkspace(behaviour: Record<string, FakeBehaviour> = {}): Promise<TestWorkspace> {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
@@ -69,9 +69,11 @@ describe('logs -f (a real writer rotating under it)', () => {
   it('waits for a log that is not there yet', async () => {
     const ws = await createWorkspace({ environments: ['env1'] });
     const { child, out } = following(['logs', '-f', '--workspace', ws.root]);
-    await vi.waitFor(() => expect(out.stderr).toMatch(/comfyui\.log is not there yet; waiting for it/));
+    await vi.waitFor(() => expect(out.stderr).toMatch(/comfyui\.log is not there yet; waiting for it/), {
+      timeout: 15_000,
+    });
     writeFileSync(join(ws.metadataDir, 'comfyui.log'), 'first\n');
-    await vi.waitFor(() => expect(out.stdout).toBe('first\n'));
+    await vi.waitFor(() => expect(out.stdout).toBe('first\n'), { timeout: 15_000 });
     child.kill('SIGTERM');
     await child;
   });
@@ -133,7 +135,9 @@ describe('events', () => {
     const ws = await createWorkspace({ environments: ['env1'] });
     writeFileSync(join(ws.metadataDir, 'events.jsonl'), line({ time: 1, type: 'before', i: -1 }));
     const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
-    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before","i":-1}\n'));
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before","i":-1}\n'), {
+      timeout: 15_000,
+    });
     const count = 200;
     const writer = track(
       execa(process.execPath, [join(FIXTURES, 'event-writer.mjs'), ws.metadataDir, String(count), '2048'], {
@@ -160,7 +164,7 @@ describe('events', () => {
     writeFileSync(events, line({ time: 1, type: 'before' }));
     const { child, out } = following(['events', '-f', '--json', '--workspace', ws.root]);
     // Printed from the history just before the follower opens the file (same tick): it follows now.
-    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'));
+    await vi.waitFor(() => expect(out.stdout).toBe('{"time":1,"type":"before"}\n'), { timeout: 15_000 });
     out.stdout = '';
     return { events, child, out };
   }
@@ -171,7 +175,7 @@ describe('events', () => {
     appendFileSync(events, deep + line({ time: 2, type: 'after' }));
     await vi.waitFor(() => expect(out.stdout).toBe('{"time":2,"type":"after"}\n'), { timeout: 10_000 });
     appendFileSync(events, line({ time: 3, type: 'later' }));
-    await vi.waitFor(() => expect(out.stdout).toContain('"later"'));
+    await vi.waitFor(() => expect(out.stdout).toContain('"later"'), { timeout: 15_000 });
     expect(out.stdout).toBe('{"time":2,"type":"after"}\n{"time":3,"type":"later"}\n');
     expect(out.stderr).toBe('comfyvisor: skipped a damaged line in events.jsonl\n');
     child.kill('SIGTERM');
@@ -191,27 +195,71 @@ describe('events', () => {
     await child;
   });
 
-  it('status stays fast with a full events history (reads only what it needs)', async () => {
+  it('status reads the events history from its end, only as far as it needs: a huge events.jsonl, never the rotated files', async () => {
     const ws = await createWorkspace({ environments: ['env1'] });
     const now = Date.now() / 1000;
-    const old = Array.from({ length: 20_000 }, (_, i) =>
-      line({ time: now - 200_000 + i, type: 'restart', env: 'env1', reason: 'crash' }),
+    // Rotated files that would change the counts if they were read: 20,000 restarts "in the window"
+    // (a history no supervisor writes: it only tells whether status read them).
+    const decoys = Array.from({ length: 20_000 }, () =>
+      line({ time: now - 10, type: 'restart', env: 'env1', reason: 'crash' }),
     ).join('');
-    for (const n of [3, 2, 1]) writeFileSync(join(ws.metadataDir, `events.${n}.jsonl`), old);
-    writeFileSync(
-      join(ws.metadataDir, 'events.jsonl'),
-      line({
-        time: now - 100_000,
-        type: 'comfyui_exit',
-        env: 'env1',
-        pid: 1,
-        code: 42,
-        signal: null,
-        meaning: 'restart',
-      }) + line({ time: now - 10, type: 'restart', env: 'env1', reason: 'command' }),
+    for (const n of [3, 2, 1]) writeFileSync(join(ws.metadataDir, `events.${n}.jsonl`), decoys);
+    // events.jsonl: 8 GiB of history (a sparse hole: no disk used), then the last exit and a restart.
+    const events = join(ws.metadataDir, 'events.jsonl');
+    writeFileSync(events, '');
+    truncateSync(events, 8 * 1024 ** 3);
+    appendFileSync(
+      events,
+      `\n${line({ time: now - 100_000, type: 'comfyui_exit', env: 'env1', pid: 1, code: 42, signal: null, meaning: 'restart' })}${line({ time: now - 10, type: 'restart', env: 'env1', reason: 'command' })}`,
     );
-    const status = await cli(['status', '--json', '--workspace', ws.root]);
-    expect(JSON.parse(status.stdout).events).toMatchObject({ restarts: 1, last_exit: { code: 42 } });
+    // A heap of 32 MB: reading the file whole (or even 64 MiB of it) could not fit.
+    const status = await execa(
+      process.execPath,
+      ['--max-old-space-size=32', BIN, 'status', '--json', '--workspace', ws.root],
+      {
+        reject: false,
+      },
+    );
+    expect(status.stderr).toBe('');
+    expect(status.exitCode).toBe(0);
+    expect(JSON.parse(status.stdout).events).toEqual({
+      window_hours: 24,
+      restarts: 1,
+      restarts_by_reason: { command: 1 },
+      crashes: 0,
+      hangs: 0,
+      last_exit: { time: expect.any(Number), env: 'env1', code: 42, signal: null, meaning: 'restart' },
+      skipped: 0,
+    });
+  });
+
+  it('status reads at most 64 MiB of events history in all, and says the rest was skipped', async () => {
+    const ws = await createWorkspace({ environments: ['env1'] });
+    const now = Date.now() / 1000;
+    // 8 GiB of sparse events.jsonl with a recent restart at its end and no exit anywhere: status
+    // would read back to the start looking for the last exit; it stops at its budget instead.
+    const events = join(ws.metadataDir, 'events.jsonl');
+    writeFileSync(events, '');
+    truncateSync(events, 8 * 1024 ** 3);
+    appendFileSync(events, `\n${line({ time: now - 10, type: 'restart', env: 'env1', reason: 'command' })}`);
+    writeFileSync(
+      join(ws.metadataDir, 'events.1.jsonl'),
+      line({ time: now - 20, type: 'restart', env: 'env1', reason: 'crash' }),
+    );
+    const status = await execa(
+      process.execPath,
+      ['--max-old-space-size=32', BIN, 'status', '--json', '--workspace', ws.root],
+      {
+        reject: false,
+      },
+    );
+    expect(status.exitCode).toBe(0);
+    expect(JSON.parse(status.stdout).events).toMatchObject({
+      restarts: 1,
+      restarts_by_reason: { command: 1 },
+      last_exit: null,
+      skipped: 1,
+    });
   });
 });
 

@@ -150,6 +150,78 @@ describe('comfyvisor service install|uninstall (systemd)', () => {
     expect(existsSync(join(dir, 'nginx.service'))).toBe(true);
   });
 
+  it('one service name runs one workspace: a second workspace is refused, uninstall --workspace removes only its own', async () => {
+    const first = await workspace();
+    const second = await workspace();
+    const dir = unitDir();
+    const file = join(dir, 'comfyvisor.service');
+    expect((await cli(['service', 'install', '--workspace', first.root, '--unit-dir', dir])).exitCode).toBe(
+      0,
+    );
+    const unit = readFileSync(file, 'utf8');
+    expect(unit.split('\n')[1]).toBe(
+      `# comfyvisor-workspace: ${JSON.stringify(first.root).replace(/-/g, '\\u002d')}`,
+    );
+
+    // The same (default) name for another workspace: refused in one line, the first one's unit untouched.
+    const takeover = await cli(['service', 'install', '--workspace', second.root, '--unit-dir', dir]);
+    expect(takeover.exitCode).toBe(1);
+    oneLine(takeover.stderr);
+    expect(takeover.stderr).toBe(
+      `comfyvisor: the service comfyvisor (${file}) runs the workspace ${first.root}, not ${second.root}; will not replace it (choose another --name, or \`comfyvisor service uninstall --name comfyvisor\` first)`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(unit);
+    // Under a name of its own it is installed beside the first.
+    const beside = await cli([
+      'service',
+      'install',
+      '--workspace',
+      second.root,
+      '--name',
+      'second',
+      '--unit-dir',
+      dir,
+    ]);
+    expect(beside.exitCode).toBe(0);
+
+    // uninstall takes --workspace and names the unit the same way: another workspace's unit stays.
+    const wrong = await cli(['service', 'uninstall', '--workspace', second.root, '--unit-dir', dir]);
+    expect(wrong.exitCode).toBe(1);
+    oneLine(wrong.stderr);
+    expect(wrong.stderr).toMatch(/runs the workspace .*; will not remove it \(choose another --name\)$/);
+    expect(readFileSync(file, 'utf8')).toBe(unit);
+    const mine = await cli([
+      'service',
+      'uninstall',
+      '--workspace',
+      second.root,
+      '--name',
+      'second',
+      '--unit-dir',
+      dir,
+    ]);
+    expect(mine.exitCode).toBe(0);
+    expect((await cli(['service', 'uninstall', '--workspace', first.root, '--unit-dir', dir])).exitCode).toBe(
+      0,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a unit of ours without a recorded workspace (an older comfyvisor) is not taken over either', async () => {
+    const ws = await workspace();
+    const dir = unitDir();
+    const older =
+      '# comfyvisor-managed: written by `comfyvisor service install`\n[Service]\nExecStart=/bin/true\n';
+    writeFileSync(join(dir, 'comfyvisor.service'), older);
+    const install = await cli(['service', 'install', '--workspace', ws.root, '--unit-dir', dir]);
+    expect(install.exitCode).toBe(1);
+    expect(install.stderr).toMatch(/runs an unrecorded workspace, not /);
+    expect(readFileSync(join(dir, 'comfyvisor.service'), 'utf8')).toBe(older);
+    // Without --workspace, uninstall removes it as before.
+    expect((await cli(['service', 'uninstall', '--unit-dir', dir])).exitCode).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('bad input is one line, non-zero, and nothing is written', async () => {
     const ws = await workspace();
     const dir = unitDir();
