@@ -78,6 +78,7 @@ async function startControl(
         comfyuiRunning: snap.comfyui?.running ?? false,
         comfyuiUptimeMs: snap.comfyui?.uptimeMs ?? 0,
         currentEnv: snap.currentEnv,
+        queue: snap.comfyui?.queue,
       });
     },
   };

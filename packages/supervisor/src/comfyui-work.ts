@@ -44,7 +44,7 @@ export class ComfyuiWork {
   /** A new ComfyUI was started: watch it; queue again what the last restart left. */
   started(env: string): PromptWatch {
     this.watch?.stop();
-    this.watch = new PromptWatch(this.queue, this.parts.world.clock);
+    this.watch = new PromptWatch(this.queue, this.parts.world.clock, 2_000, this.parts.deps.observePrompt);
     const prompts = this.toRequeue;
     this.toRequeue = [];
     if (prompts.length > 0) void this.requeue(env, prompts, this.watch);

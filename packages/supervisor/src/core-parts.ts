@@ -44,6 +44,8 @@ export interface SupervisorDeps {
   output?: { write(chunk: Buffer): void } | undefined;
   /** Pass ComfyUI's output through to ours. @default true */
   passThrough?: boolean | undefined;
+  /** Told each finished prompt's duration in seconds (the prompt-duration histogram). */
+  observePrompt?: ((seconds: number) => void) | undefined;
   /** ComfyUI's queue API. @default HTTP to ComfyUI's address */
   queue?: ComfyuiQueue | undefined;
 }

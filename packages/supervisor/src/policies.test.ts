@@ -79,7 +79,12 @@ describe('launch plan', () => {
       command: '/e/py',
       args: ['/e/C/main.py', '--lowvram', '--port', '1'],
       cwd: '/e/C',
-      env: { PYTHONFAULTHANDLER: '1', PATH: '/bin', COMFYGIT_SUPERVISED: '1', __COMFY_CLI_SESSION__: '/ws/.metadata/s' },
+      env: {
+        PYTHONFAULTHANDLER: '1',
+        PATH: '/bin',
+        COMFYGIT_SUPERVISED: '1',
+        __COMFY_CLI_SESSION__: '/ws/.metadata/s',
+      },
       usedExtraArgs: true,
     });
   });

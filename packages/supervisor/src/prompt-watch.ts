@@ -2,7 +2,7 @@ import type { Clock } from '@comfyvisor/health';
 import type { ComfyuiQueue, PendingPrompt, QueueLook } from './comfyui-queue.ts';
 
 const GOT_PROMPT = /^got prompt\b/;
-const EXECUTED = /^Prompt executed in [\d.]+ seconds/;
+const EXECUTED = /^Prompt executed in ([\d.]+) seconds/;
 
 /**
  * What ComfyUI is working on, from the cheapest and soonest signals: its output lines (`got
@@ -25,6 +25,8 @@ export class PromptWatch {
     private readonly queue: ComfyuiQueue,
     private readonly clock: Clock,
     private readonly pollMs = 2_000,
+    /** Told each finished prompt's duration. */
+    private readonly onPromptDone?: (seconds: number) => void,
   ) {}
 
   /** ComfyUI's output, chunk by chunk. */
@@ -40,6 +42,7 @@ export class PromptWatch {
         this.poll();
       } else if (EXECUTED.test(line)) {
         this.outstanding = Math.max(0, this.outstanding - 1);
+        this.onPromptDone?.(Number(EXECUTED.exec(line)?.[1]));
         if (this.last) this.last = { ...this.last, running: [] };
         if (!this.busy) for (const wake of this.idleWaiters) wake();
       }

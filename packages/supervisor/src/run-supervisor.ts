@@ -182,6 +182,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       world: { clock: options.clock, env, platform },
       reaper,
       record: combineRecorders(eventLog, metrics.record, options.record),
+      observePrompt: metrics.observePrompt,
       passThrough: options.passThrough ?? !logging.ownLog,
       output: logging.comfyuiOutput,
       beforeFirstStart: port.beforeFirstStart,
