@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { tempMetadataDir } from '../test/temp-dir.ts';
-import { configToWire, DEFAULT_CONFIG, loadConfig, readConfig } from './config.ts';
+import { type Config, configToWire, DEFAULT_CONFIG, loadConfig, readConfig } from './config.ts';
 
 const file = (dir: string) => join(dir, 'orchestrator_config.json');
 const fn = () => vi.fn<(message: string) => void>();
@@ -264,7 +264,7 @@ describe('keys of the drain, watchdog and per-environment issues (17, 18, 20)', 
     };
     writeFileSync(file(dir), JSON.stringify(user));
     const logger = warnings();
-    const config = await readConfig(dir, { logger });
+    const config = (await readConfig(dir, { logger })) as Config;
     expect(logger.warn).not.toHaveBeenCalled();
     expect(config.orchestrator).toMatchObject({
       drainEnabled: false,
@@ -404,10 +404,10 @@ describe('keys of the drain, watchdog and per-environment issues (17, 18, 20)', 
 });
 
 describe('readConfig (read, never create)', () => {
-  it('a missing file means the defaults, and nothing is written or logged', async () => {
+  it('a missing file reads as null, and nothing is written or logged', async () => {
     const dir = tempMetadataDir();
     const logger = warnings();
-    expect(await readConfig(dir, { logger })).toEqual(DEFAULT_CONFIG);
+    expect(await readConfig(dir, { logger })).toBeNull();
     expect(existsSync(file(dir))).toBe(false);
     expect(logger.info).not.toHaveBeenCalled();
     expect(logger.warn).not.toHaveBeenCalled();
@@ -416,7 +416,7 @@ describe('readConfig (read, never create)', () => {
   it('an existing file is read like loadConfig reads it, a corrupt one left alone', async () => {
     const dir = tempMetadataDir();
     writeFileSync(file(dir), JSON.stringify({ orchestrator: { stop_grace_s: 3 } }));
-    expect((await readConfig(dir)).orchestrator.stopGraceS).toBe(3);
+    expect((await readConfig(dir))?.orchestrator.stopGraceS).toBe(3);
     writeFileSync(file(dir), '{corrupt');
     const logger = warnings();
     expect(await readConfig(dir, { logger })).toEqual(DEFAULT_CONFIG);

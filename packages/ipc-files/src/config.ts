@@ -84,12 +84,12 @@ export function configToWire(config: Config): Record<string, unknown> {
 }
 
 /**
- * Reads the config without ever creating it: a missing file means the defaults (nothing written,
- * nothing logged). Otherwise as `loadConfig`. For commands that only look (status, stop, service).
- * Never throws.
+ * Reads the config without ever creating it: null when there is no file (nothing written, nothing
+ * logged; the caller decides what that means, e.g. `?? DEFAULT_CONFIG`); otherwise as `loadConfig`
+ * reads it. For commands and pages that only look. Never throws.
  */
-export async function readConfig(dir: string, options?: IpcOptions): Promise<Config> {
-  return (await readOrMissing(dir, options)) ?? (clone(DEFAULT_CONFIG) as Config);
+export async function readConfig(dir: string, options?: IpcOptions): Promise<Config | null> {
+  return readOrMissing(dir, options);
 }
 
 /**

@@ -1,9 +1,9 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { mkdir, open, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { checkEnvironment, readActiveEnvironment } from '@comfyvisor/detection';
-import { DEFAULT_CONFIG, FILE_NAMES, loadConfig, metadataDir, silentLogger } from '@comfyvisor/ipc-files';
+import { DEFAULT_CONFIG, metadataDir, readConfig, silentLogger } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
 import {
@@ -80,8 +80,8 @@ async function ownership(file: string): Promise<boolean | null> {
 async function stopGraceOf(workspace: string): Promise<number> {
   const dir = metadataDir(workspace);
   // Read, never create: an install must not write into the workspace.
-  if (!existsSync(path.join(dir, FILE_NAMES.config))) return DEFAULT_CONFIG.orchestrator.stopGraceS;
-  return (await loadConfig(dir, { logger: silentLogger })).orchestrator.stopGraceS;
+  const config = await readConfig(dir, { logger: silentLogger });
+  return (config ?? DEFAULT_CONFIG).orchestrator.stopGraceS;
 }
 
 function cliEntry(): string {
