@@ -81,7 +81,9 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
     if (result.failed) {
       const reason = result.timedOut
         ? `timed out after ${timeoutMs} ms`
-        : `${result.shortMessage.split('\n')[0]?.slice(0, 200)}`;
+        : (String(result.shortMessage ?? `exit code ${result.exitCode}`)
+            .split('\n')[0]
+            ?.slice(0, 200) ?? 'failed');
       if (!failing) options.logger?.warn(`${command} failed: ${reason}`);
       failing = true;
       return { kind: 'failed', reason };
