@@ -1,6 +1,6 @@
 import { type HookSpec, toPythonJson } from '@comfyvisor/ipc-files';
 import type { Logger } from '../logger.ts';
-import { type HookOutcome, runHookCommand } from './hook-command.ts';
+import { runHookCommand } from './hook-command.ts';
 import { postHook } from './hook-post.ts';
 
 /**
@@ -55,73 +55,78 @@ export function eventLine(event: { type: string; [key: string]: unknown }, nowMs
   }
 }
 
-export function createHookRunner(hooks: readonly HookSpec[], options: HookRunnerOptions): HookRunner {
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const logEvery = options.failureLogIntervalMs ?? 3_600_000;
-  const maxRunning = options.maxRunningPerHook ?? 4;
-  const inFlight = new Set<Promise<void>>();
-  const running = hooks.map(() => 0);
-  const failures = hooks.map(() => ({ loggedAt: null as number | null, unlogged: 0 }));
-  const stopping = new AbortController();
-
-  const failed = (index: number, hook: HookSpec, type: string, why: string) => {
-    const record = failures[index] as { loggedAt: number | null; unlogged: number };
+/** Logs a hook's failure at most once per `every` ms, counting the ones it keeps quiet about. */
+function failureLog(hooks: readonly HookSpec[], logger: Logger, now: () => number, every: number) {
+  const records = hooks.map(() => ({ loggedAt: null as number | null, unlogged: 0 }));
+  return (index: number, type: string, why: string) => {
+    const record = records[index] as { loggedAt: number | null; unlogged: number };
     const t = now();
-    if (record.loggedAt !== null && t >= record.loggedAt && t - record.loggedAt < logEvery) {
+    if (record.loggedAt !== null && t >= record.loggedAt && t - record.loggedAt < every) {
       record.unlogged++;
       return;
     }
     const more = record.unlogged > 0 ? ` (and ${record.unlogged} more failures since the last report)` : '';
-    options.logger.warn(`hook ${hookName(hook, index)} failed on ${type}: ${why}${more}`);
+    logger.warn(`hook ${hookName(hooks[index] as HookSpec, index)} failed on ${type}: ${why}${more}`);
     record.loggedAt = t;
     record.unlogged = 0;
   };
+}
 
-  const runOne = async (index: number, hook: HookSpec, type: string, line: string) => {
-    if (stopping.signal.aborted) return;
-    let outcome: HookOutcome;
-    try {
-      outcome =
-        'run' in hook
-          ? await runHookCommand(hook.run, `${line}\n`, {
-              timeoutMs,
-              env: options.env ?? process.env,
-              signal: stopping.signal,
-            })
-          : await postHook(hook.url, line, { timeoutMs, signal: stopping.signal });
-    } catch (error) {
-      outcome = String((error as Error)?.message ?? error).slice(0, 200);
-    }
-    if (outcome !== null && !stopping.signal.aborted) failed(index, hook, type, outcome);
-  };
+/** Runs one hook to its end: null when it worked, else why not. Never throws. */
+async function runHook(
+  hook: HookSpec,
+  line: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+) {
+  try {
+    return 'run' in hook
+      ? await runHookCommand(hook.run, `${line}\n`, { timeoutMs, env, signal })
+      : await postHook(hook.url, line, { timeoutMs, signal });
+  } catch (error) {
+    return String((error as Error)?.message ?? error).slice(0, 200);
+  }
+}
 
-  const track = (work: Promise<void>) => {
+export function createHookRunner(hooks: readonly HookSpec[], options: HookRunnerOptions): HookRunner {
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxRunning = options.maxRunningPerHook ?? 4;
+  const failed = failureLog(hooks, options.logger, now, options.failureLogIntervalMs ?? 3_600_000);
+  const inFlight = new Set<Promise<void>>();
+  const running = hooks.map(() => 0);
+  const stopping = new AbortController();
+
+  const start = (index: number, type: string, line: string) => {
+    running[index] = (running[index] as number) + 1;
+    // Started on a later turn: spawning is not the caller's cost either.
+    const work = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        if (stopping.signal.aborted) return;
+        const env = options.env ?? process.env;
+        const outcome = await runHook(hooks[index] as HookSpec, line, timeoutMs, env, stopping.signal);
+        if (outcome !== null && !stopping.signal.aborted) failed(index, type, outcome);
+      })
+      .finally(() => {
+        running[index] = (running[index] as number) - 1;
+        inFlight.delete(work);
+      });
     inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
   };
 
   const record = ((event) => {
     if (hooks.length === 0 || stopping.signal.aborted) return;
     const type = String(event?.type);
-    const wanted = hooks
-      .map((hook, index) => ({ hook, index }))
-      .filter(({ hook }) => hook.on.includes('*') || hook.on.includes(type));
-    if (wanted.length === 0) return;
-    const line = eventLine(event, now());
-    for (const { hook, index } of wanted) {
+    let line: string | null = null;
+    for (const [index, hook] of hooks.entries()) {
+      if (!hook.on.includes('*') && !hook.on.includes(type)) continue;
       if ((running[index] as number) >= maxRunning) {
-        failed(index, hook, type, `${maxRunning} runs still under way; this event was not passed on`);
+        failed(index, type, `${maxRunning} runs still under way; this event was not passed on`);
         continue;
       }
-      running[index] = (running[index] as number) + 1;
-      // Started on a later turn: spawning is not the caller's cost either.
-      const work = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => runOne(index, hook, type, line))
-        .finally(() => {
-          running[index] = (running[index] as number) - 1;
-        });
-      track(work);
+      line ??= eventLine(event, now());
+      start(index, type, line);
     }
   }) as HookRunner;
 
