@@ -44,7 +44,10 @@ export async function runHookCommand(
     reject: false,
   });
   let timedOut = false;
-  const kill = () => killGroup(child.pid);
+  const kill = () => {
+    killGroup(child.pid);
+    child.kill('SIGKILL'); // where there are no process groups (Windows), the command at least
+  };
   const timer = setTimeout(() => {
     timedOut = true;
     kill();
