@@ -1,8 +1,8 @@
-import { constants, existsSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeEvent, type EventLine } from '@comfyvisor/cli';
-import { FILE_NAMES, loadConfig, metadataDir, readStartupState } from '@comfyvisor/ipc-files';
+import { FILE_NAMES, metadataDir, readConfig, readStartupState } from '@comfyvisor/ipc-files';
 import { describeEnvironments } from './environments.ts';
 import { proxyToSupervisor, switchStatusFromFile } from './supervisor-proxy.ts';
 
@@ -61,8 +61,8 @@ export async function comfyuiAddress(workspace: string): Promise<DashboardState[
   const dir = metadataDir(workspace);
   const startup = await readStartupState(dir);
   const fromArgs = listenOf(startup?.argv ?? []);
-  // The config only when it is there: reading must not create it.
-  const config = existsSync(join(dir, FILE_NAMES.config)) ? await loadConfig(dir).catch(() => null) : null;
+  // Reading must not create the config.
+  const config = await readConfig(dir).catch(() => null);
   const port = startup?.port ?? fromArgs.port ?? config?.comfyui.defaultPort ?? null;
   if (port === null) return null;
   const host = fromArgs.host ?? config?.comfyui.defaultHost ?? '127.0.0.1';

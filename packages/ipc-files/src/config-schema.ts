@@ -11,7 +11,12 @@ export type Kind =
   | 'enum'
   | 'strings'
   | 'port-range'
-  | 'strings-or-null';
+  | 'strings-or-null'
+  // lists and maps whose bad items are dropped one by one (config-items.ts)
+  | 'regexes'
+  | 'daily-times'
+  | 'hooks'
+  | 'env';
 
 export type KeySpec = readonly [
   string,
@@ -22,6 +27,15 @@ export type KeySpec = readonly [
 ];
 
 const DAY_S = 86_400;
+const WEEK_S = 7 * DAY_S;
+/** 16 TiB in MB: more than any machine has, so any real threshold fits. */
+const MAX_MB = 16 * 1024 * 1024;
+
+/** What ComfyUI prints when CUDA has left it alive and useless. */
+export const DEFAULT_FATAL_OUTPUT_PATTERNS = [
+  'CUDA error: an illegal memory access was encountered',
+  'device-side assert triggered',
+];
 
 export const SCHEMA = {
   orchestrator: [
@@ -50,11 +64,23 @@ export const SCHEMA = {
     ['log_keep', 'logKeep', 'int', 3, [0, 100]],
     ['log_format', 'logFormat', 'enum', 'text', ['text', 'json']],
     ['events_max_kb', 'eventsMaxKb', 'int', 1024, [16, 65_536]], // readEvents reads at most 64 MiB
+    ['drain_enabled', 'drainEnabled', 'boolean', true],
+    ['drain_timeout_s', 'drainTimeoutS', 'number', 900, [0, WEEK_S]],
+    ['drain_on_sigterm', 'drainOnSigterm', 'boolean', false],
+    ['requeue_pending', 'requeuePending', 'boolean', true],
+    ['liveness_busy_timeout_s', 'livenessBusyTimeoutS', 'number', 600, [1, WEEK_S]],
+    ['fatal_output_patterns', 'fatalOutputPatterns', 'regexes', DEFAULT_FATAL_OUTPUT_PATTERNS],
+    ['restart_rss_mb', 'restartRssMb', 'number', 0, [0, MAX_MB]],
+    ['restart_vram_mb', 'restartVramMb', 'number', 0, [0, MAX_MB]],
+    ['restart_daily_at', 'restartDailyAt', 'daily-times', []],
+    ['idle_free_s', 'idleFreeS', 'number', 0, [0, WEEK_S]],
+    ['hooks', 'hooks', 'hooks', []],
   ],
   comfyui: [
     ['default_port', 'defaultPort', 'int', 8188, [1, 65535]],
     ['default_host', 'defaultHost', 'string', '127.0.0.1'],
     ['extra_args', 'extraArgs', 'strings', []],
+    ['env', 'env', 'env', {}],
   ],
   frontend: [
     ['emergency_threshold_normal_s', 'emergencyThresholdNormalS', 'number', 10, [1, 3600]],
@@ -103,5 +129,15 @@ export function refusal(spec: KeySpec, value: unknown): string | null {
         (value[0] as number) <= (value[1] as number)
         ? null
         : '[low, high] ports from 1 to 65535 with low <= high';
+    case 'regexes':
+      return Array.isArray(value) ? null : 'a list of regular expressions';
+    case 'daily-times':
+      return Array.isArray(value) ? null : 'a list of "HH:MM" or "HH:MM:SS"';
+    case 'hooks':
+      return Array.isArray(value) ? null : 'a list of hooks';
+    case 'env':
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? null
+        : 'an object of strings';
   }
 }

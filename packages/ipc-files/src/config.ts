@@ -1,66 +1,13 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
 import { describeValue, parseJsonText } from './bounded-text.ts';
+import { environmentsFrom, environmentsToWire, keepGoodItems } from './config-items.ts';
 import { refusal, SCHEMA, SECTIONS } from './config-schema.ts';
+import type { Config } from './config-types.ts';
 import { type IpcOptions, loggerOf } from './logger.ts';
 import { FILE_NAMES } from './paths.ts';
 import { toPythonJson } from './python-json.ts';
 import { READ_LIMITS, readRegularFile } from './safe-read.ts';
-
-/** `orchestrator_config.json`, in TypeScript names. Ranges: see `config-schema.ts` and the README. */
-export interface Config {
-  version: string;
-  orchestrator: {
-    controlPort: number;
-    controlPortRange: [number, number];
-    enableControlServer: boolean;
-    logLevel: string;
-    healthCheckTimeoutS: number;
-    syncTimeoutS: number;
-    /** ours: time between health probes. @default 100 */
-    healthCheckIntervalMs: number;
-    /** ours: consecutive good probes that make a process healthy. @default 3 */
-    healthCheckSuccesses: number;
-    /** ours: SIGTERM-to-SIGKILL grace when stopping ComfyUI. @default 10 */
-    stopGraceS: number;
-    /** ours: crashes tolerated within the window before giving up. @default 5 */
-    crashMaxRestarts: number;
-    /** @default 300 */
-    crashWindowS: number;
-    /** @default 500 */
-    crashBackoffInitialMs: number;
-    /** @default 30000 */
-    crashBackoffMaxMs: number;
-    /** ours: run the sync step before each start. @default true */
-    syncEnabled: boolean;
-    /** ours: replaces `cg -e <env> repair --yes --models skip`; `{env}` and `{workspace}` are substituted. @default null */
-    syncCommand: string[] | null;
-    /** ours: also wrap ComfyUI in `setpriv --pdeathsig SIGKILL` on Linux (costs ~4 ms per start). @default false */
-    parentDeathSignal: boolean;
-    /** ours: probe a running ComfyUI and restart it when it stops answering. @default true */
-    livenessEnabled: boolean;
-    /** ours: seconds between liveness probes (1-3600). @default 10 */
-    livenessIntervalS: number;
-    /** ours: consecutive failed probes that count as hung (1-100). @default 3 */
-    livenessFailures: number;
-    /** ours: timeout of one liveness probe in seconds (0.1-600). @default 5 */
-    livenessTimeoutS: number;
-    /** ours: how long the control API waits before answering a restart/kill (0-10000 ms). @default 300 */
-    controlReplyDelayMs: number;
-    /** ours: size at which comfyui.log and orchestrator.log rotate (1-10240 MB). @default 10 */
-    logMaxMb: number;
-    /** ours: rotated log files kept (0-100). @default 3 */
-    logKeep: number;
-    /** ours: the supervisor's own log lines as text or JSON. @default 'text' */
-    logFormat: 'text' | 'json';
-    /** ours: size at which events.jsonl rotates (16-65536 KB: readers take at most 64 MiB). @default 1024 */
-    eventsMaxKb: number;
-  };
-  comfyui: { defaultPort: number; defaultHost: string; extraArgs: string[] };
-  frontend: { emergencyThresholdNormalS: number; emergencyThresholdSwitchingS: number };
-  /** Sections we do not know, kept as they were. */
-  extra: Record<string, unknown>;
-}
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
@@ -74,7 +21,13 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+export type { Config } from './config-types.ts';
+
+const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['version', 'environments', ...SECTIONS]);
+
 function build(user: Record<string, unknown>, warn: (message: string) => void): Config {
+  const drop = (where: string, value: unknown, why: string) =>
+    warn(`${where} = ${describeValue(value, 60)} dropped (${why})`);
   const config: Record<string, unknown> = {
     version: typeof user.version === 'string' ? user.version.slice(0, 100) : '1.0',
   };
@@ -86,11 +39,11 @@ function build(user: Record<string, unknown>, warn: (message: string) => void): 
       warn(`section "${section}" is not an object; using defaults`);
     const out: Record<string, unknown> = {};
     for (const spec of SCHEMA[section]) {
-      const [wireKey, key, , fallback] = spec;
+      const [wireKey, key, kind, fallback] = spec;
       const value = userSection[wireKey];
       const refused = value === undefined ? null : refusal(spec, value);
       if (value === undefined) out[key] = clone(fallback);
-      else if (refused === null) out[key] = clone(value);
+      else if (refused === null) out[key] = clone(keepGoodItems(kind, value, `${section}.${wireKey}`, drop));
       else {
         warn(
           `${section}.${wireKey} = ${describeValue(value, 60)} refused (expected ${refused}); using ${describeValue(fallback)}`,
@@ -104,9 +57,9 @@ function build(user: Record<string, unknown>, warn: (message: string) => void): 
     }
     config[section] = out;
   }
+  config.environments = environmentsFrom(user.environments, drop, warn);
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(user))
-    if (key !== 'version' && !(SECTIONS as string[]).includes(key)) extra[key] = value;
+  for (const [key, value] of Object.entries(user)) if (!TOP_LEVEL_KEYS.has(key)) extra[key] = value;
   config.extra = extra;
   return config as unknown as Config;
 }
@@ -126,29 +79,45 @@ export function configToWire(config: Config): Record<string, unknown> {
     }
     wire[section] = out;
   }
+  wire.environments = environmentsToWire(config.environments);
   return { ...wire, ...config.extra };
+}
+
+/**
+ * Reads the config without ever creating it: null when there is no file (nothing written, nothing
+ * logged; the caller decides what that means, e.g. `?? DEFAULT_CONFIG`); otherwise as `loadConfig`
+ * reads it. For commands and pages that only look. Never throws.
+ */
+export async function readConfig(dir: string, options?: IpcOptions): Promise<Config | null> {
+  return readOrMissing(dir, options);
 }
 
 /**
  * Loads the config: written with defaults when missing; a user file is merged section by section
  * over the defaults, each value out of its range refused with one warning naming the key and the
- * default used; a corrupt, too deep, too large or non-regular file means defaults plus one warning
+ * default used (each bad item of a list, such as one invalid regex, is dropped with one warning and
+ * the rest kept); a corrupt, too deep, too large or non-regular file means defaults plus one warning
  * (and the file is left alone). Never throws.
  */
 export async function loadConfig(dir: string, options?: IpcOptions): Promise<Config> {
-  const logger = loggerOf(options);
+  const found = await readOrMissing(dir, options);
+  if (found) return found;
   const path = join(dir, FILE_NAMES.config);
-  const read = await readRegularFile(path, READ_LIMITS.json);
-  if (read.kind === 'missing') {
-    const config = clone(DEFAULT_CONFIG) as Config;
-    try {
-      await writeFileAtomic(path, toPythonJson(configToWire(config), 2), options);
-      logger.info(`created default config: ${path}`);
-    } catch (error) {
-      logger.warn(`could not write the default config: ${(error as Error).message}`);
-    }
-    return config;
+  const config = clone(DEFAULT_CONFIG) as Config;
+  try {
+    await writeFileAtomic(path, toPythonJson(configToWire(config), 2), options);
+    loggerOf(options).info(`created default config: ${path}`);
+  } catch (error) {
+    loggerOf(options).warn(`could not write the default config: ${(error as Error).message}`);
   }
+  return config;
+}
+
+/** The config from the file, or null when there is no file. */
+async function readOrMissing(dir: string, options?: IpcOptions): Promise<Config | null> {
+  const logger = loggerOf(options);
+  const read = await readRegularFile(join(dir, FILE_NAMES.config), READ_LIMITS.json);
+  if (read.kind === 'missing') return null;
   if (read.kind === 'invalid') {
     logger.warn(`${FILE_NAMES.config}: ${read.reason}; using the defaults`);
     return clone(DEFAULT_CONFIG) as Config;

@@ -3,7 +3,9 @@ export { boundText, DESCRIBE_MAX_CHARS, describeValue, JSON_MAX_DEPTH, jsonTooDe
 export type { Command, CommandName, TakeCommandOptions, TakenCommand } from './command.ts';
 export { COMMAND_NAMES, cleanupStaleTempFiles, takeCommand, writeCommand } from './command.ts';
 export type { Config } from './config.ts';
-export { configToWire, DEFAULT_CONFIG, loadConfig } from './config.ts';
+export { configToWire, DEFAULT_CONFIG, loadConfig, readConfig } from './config.ts';
+export type { EnvironmentConfig, HookSpec } from './config-items.ts';
+export { parseDailyTime } from './config-items.ts';
 export { IpcError } from './errors.ts';
 export type { AppendEventOptions, SupervisorEvent } from './events.ts';
 export { appendEvent, MAX_READ_LINE as EVENT_LINE_MAX_CHARS, parseEvent, readEvents } from './events.ts';

@@ -1,4 +1,4 @@
-import type { Config } from '@comfyvisor/ipc-files';
+import type { Config, EnvironmentConfig, HookSpec } from '@comfyvisor/ipc-files';
 import type { PortBusyPolicy } from './port-guard.ts';
 
 /** What the supervisor takes from the config, in milliseconds. */
@@ -46,15 +46,35 @@ export interface Settings {
   eventsMaxBytes: number;
   /** A planned restart, stop or switch first waits for the running prompt. @default true */
   drainEnabled: boolean;
-  /** @default 900000 */
+  /** The longest such wait. @default 900000 */
   drainTimeoutMs: number;
-  /** SIGTERM drains too (Kubernetes: set terminationGracePeriodSeconds). @default false */
+  /** SIGTERM to the supervisor drains too. @default false */
   drainOnSigterm: boolean;
-  /** Prompts pending at a restart are queued again on the new ComfyUI. @default true */
+  /** Prompts pending at a restart in the same environment are posted again. @default true */
   requeuePending: boolean;
-  /** How long failed liveness probes of a busy ComfyUI are tolerated. @default 600000 */
+  /** Failed liveness probes tolerated this long while a prompt runs. @default 600000 */
   livenessBusyTimeoutMs: number;
+  /** Regexes (already checked: each compiles); a matching output line restarts ComfyUI at once. */
+  fatalOutputPatterns: string[];
+  /** Restart when ComfyUI's tree's resident memory passes this; 0 is off. @default 0 */
+  restartRssBytes: number;
+  /** Restart when its GPU memory (nvidia-smi) passes this; 0 is off. @default 0 */
+  restartVramBytes: number;
+  /** Local times `"HH:MM"` or `"HH:MM:SS"` (already checked) of a daily restart. @default [] */
+  restartDailyAt: string[];
+  /** `POST /free` after this long with an empty queue; 0 is off. @default 0 */
+  idleFreeMs: number;
+  /** Memory and GPU samples are taken at most this often (not a config key). @default 5000 */
+  watchdogIntervalMs: number;
+  /** @default [] */
+  hooks: HookSpec[];
+  /** Variables ComfyUI gets in every environment (`comfyui.env`). @default {} */
+  comfyuiEnv: Record<string, string>;
+  /** Extra args and variables for one environment, added to the global ones. @default {} */
+  environments: Record<string, EnvironmentConfig>;
 }
+
+const MIB = 1024 * 1024;
 
 export function settingsFrom(config: Config): Settings {
   const o = config.orchestrator;
@@ -84,14 +104,23 @@ export function settingsFrom(config: Config): Settings {
     livenessFailures: o.livenessFailures,
     livenessTimeoutMs: o.livenessTimeoutS * 1000,
     replyDelayMs: o.controlReplyDelayMs,
-    logMaxBytes: o.logMaxMb * 1024 * 1024,
+    logMaxBytes: o.logMaxMb * MIB,
     logKeep: o.logKeep,
     logFormat: o.logFormat,
     eventsMaxBytes: o.eventsMaxKb * 1024,
-    drainEnabled: true,
-    drainTimeoutMs: 900_000,
-    drainOnSigterm: false,
-    requeuePending: true,
-    livenessBusyTimeoutMs: 600_000,
+    drainEnabled: o.drainEnabled,
+    drainTimeoutMs: o.drainTimeoutS * 1000,
+    drainOnSigterm: o.drainOnSigterm,
+    requeuePending: o.requeuePending,
+    livenessBusyTimeoutMs: o.livenessBusyTimeoutS * 1000,
+    fatalOutputPatterns: o.fatalOutputPatterns,
+    restartRssBytes: Math.round(o.restartRssMb * MIB),
+    restartVramBytes: Math.round(o.restartVramMb * MIB),
+    restartDailyAt: o.restartDailyAt,
+    idleFreeMs: o.idleFreeS * 1000,
+    watchdogIntervalMs: 5000,
+    hooks: o.hooks,
+    comfyuiEnv: config.comfyui.env,
+    environments: config.environments,
   };
 }

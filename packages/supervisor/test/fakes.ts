@@ -1,7 +1,8 @@
 import type { Clock, HealthResult } from '@comfyvisor/health';
+import { DEFAULT_CONFIG } from '@comfyvisor/ipc-files';
 import type { ComfyuiExit, ComfyuiProcess, SpawnComfyuiOptions } from '../src/comfyui-process.ts';
 import type { Logger } from '../src/logger.ts';
-import type { Settings } from '../src/settings.ts';
+import { type Settings, settingsFrom } from '../src/settings.ts';
 import type { SupervisorDeps } from '../src/supervisor.ts';
 import type { SyncResult } from '../src/sync.ts';
 import { type MemoryStore, memoryStore } from './memory-store.ts';
@@ -89,6 +90,7 @@ export function recordingLogger(): Logger & { lines: string[] } {
 }
 
 export const testSettings: Settings = {
+  ...settingsFrom(DEFAULT_CONFIG),
   controlServer: false,
   controlPortRange: [0, 0],
   healthTimeoutMs: 1_000,

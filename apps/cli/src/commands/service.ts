@@ -1,9 +1,9 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { mkdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { checkEnvironment, readActiveEnvironment } from '@comfyvisor/detection';
-import { DEFAULT_CONFIG, FILE_NAMES, loadConfig, metadataDir, silentLogger } from '@comfyvisor/ipc-files';
+import { DEFAULT_CONFIG, metadataDir, readConfig, silentLogger } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
 import {
@@ -26,8 +26,8 @@ export type ServiceUninstallOptions = ServiceTargetOptions;
 async function stopGraceOf(workspace: string): Promise<number> {
   const dir = metadataDir(workspace);
   // Read, never create: an install must not write into the workspace.
-  if (!existsSync(path.join(dir, FILE_NAMES.config))) return DEFAULT_CONFIG.orchestrator.stopGraceS;
-  return (await loadConfig(dir, { logger: silentLogger })).orchestrator.stopGraceS;
+  const config = await readConfig(dir, { logger: silentLogger });
+  return (config ?? DEFAULT_CONFIG).orchestrator.stopGraceS;
 }
 
 function cliEntry(): string {

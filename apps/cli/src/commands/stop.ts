@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { findOrphans } from '@comfyvisor/detection';
-import { DEFAULT_CONFIG, FILE_NAMES, loadConfig, metadataDir, silentLogger } from '@comfyvisor/ipc-files';
+import { DEFAULT_CONFIG, metadataDir, readConfig, silentLogger } from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { printJson } from '../output.ts';
 
@@ -15,8 +13,8 @@ export interface StopOrphansOptions {
 async function graceOf(workspace: string, flag: number | undefined): Promise<number> {
   if (flag !== undefined) return flag; // checked by the option's parser
   const dir = metadataDir(workspace);
-  if (!existsSync(join(dir, FILE_NAMES.config))) return DEFAULT_CONFIG.orchestrator.stopGraceS;
-  return (await loadConfig(dir, { logger: silentLogger })).orchestrator.stopGraceS;
+  const config = await readConfig(dir, { logger: silentLogger });
+  return (config ?? DEFAULT_CONFIG).orchestrator.stopGraceS;
 }
 
 /** `comfyvisor stop --orphans`: ends the ComfyUI processes an earlier supervisor left behind. */
