@@ -26,7 +26,7 @@ environment variables:
 Every step is appended as a JSON line to $FAKE_COMFYUI_EVENTS, or else to
 <workspace>/fake-comfyui-events.jsonl when the workspace (a folder holding environments/) is
 found above the working directory: started, listening, sigterm, exited, child_started, busy,
-hung.
+hung, hanging (hang mode, where it would have listened), and the job server's and the extras'.
 
 Beside main.py, fake_jobs.py makes it a job server (GET/POST /queue, POST /prompt, /interrupt,
 /free; one prompt at a time, printing `got prompt` and `Prompt executed in N.NN seconds`) and
@@ -311,6 +311,7 @@ def main():
         print("RuntimeError: fake ComfyUI crashed on purpose (exit %d)" % code, file=sys.stderr)
         exit_now(code)
     if mode == "hang":
+        record("hanging")  # where it would listen: a marker that comes after "no listening"
         print("[fake ComfyUI] hanging without listening", flush=True)
         while True:
             time.sleep(3600)

@@ -1,21 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  isAlive,
-  killTracked,
-} from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { createWorkspace, freePort, httpJson, isAlive } from '../../src/index.ts';
 import { startFake } from './start-fake.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 /** GET /system_stats bounded by `timeoutMs`: the body, or 'timeout'. */
 async function stats(port: number, timeoutMs: number): Promise<any> {

@@ -1,21 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  isAlive,
-  killTracked,
-} from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { createWorkspace, freePort, httpJson, isAlive } from '../../src/index.ts';
 import { startFake } from './start-fake.ts';
 
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
+/** Does a TCP connection to the port fail (nothing listens)? */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
 
 describe('fake ComfyUI', () => {
   it('serves /system_stats with its argv, environment and supervised flag, and exits with the requested code', async () => {
@@ -87,7 +88,10 @@ describe('fake ComfyUI', () => {
     const started = await ws.waitForEvent({ event: 'started', env: 'env2' });
     const listening = await ws.waitForEvent({ event: 'listening', env: 'env2' });
     expect(listening.time - started.time).toBeGreaterThanOrEqual(0.29);
+    // `hanging` is recorded where env1 would have listened: after it, a listen can no longer come.
+    await ws.waitForEvent({ event: 'hanging', env: 'env1' });
     expect((await ws.events()).some((e) => e.env === 'env1' && e.event === 'listening')).toBe(false);
+    expect(await refused(port)).toBe(true);
   });
 
   it('writes the Manager reboot marker when __COMFY_CLI_SESSION__ is set', async () => {

@@ -20,3 +20,17 @@ export function startFake(
     }),
   );
 }
+
+/** Every line the fake prints (stdout and stderr), as they arrive. */
+export function outputLines(child: ReturnType<typeof startFake>): string[] {
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+  }
+  return lines;
+}
