@@ -56,6 +56,8 @@ export interface FakeEvent {
   reason?: string;
   /** Position in the events file (0-based). */
   index: number;
+  /** The fields of the other events (the job server's, the extras'). */
+  [key: string]: unknown;
 }
 
 export interface TestWorkspace {

@@ -135,6 +135,7 @@ describe('fake ComfyUI: a prompt that holds the GIL', () => {
     expect(await answers(port, 500)).toBe('silent');
     await expect.poll(() => lines.some((l) => executedLine.test(l)), { timeout: 10_000 }).toBe(true);
     expect(await answers(port, 2_000)).toBe('answered');
+    expect(lines.filter((l) => l.includes('Traceback'))).toEqual([]); // the probe that gave up left no noise
     expect(executedCounts(await readFakeRecord(ws.eventsFile))).toEqual({ gil: 1 });
   });
 
