@@ -1,14 +1,9 @@
 import { readSwitchStatus } from '@comfyvisor/ipc-files';
 import { startBridgeServer } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
+import { freePort } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BRIDGE_BIN, bridgeWorkspace, startComfyvisor } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 describe('concurrent switch requests', () => {
   it('8 concurrent HTTP requests: exactly one accepted, the others 409; the switch completes', async () => {

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_NAMES, writeCommand, writeSwitchRequest } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, httpJson, isAlive, killTracked } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { httpJson, isAlive } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   eventsOf,
   GATED_SYNC,
@@ -18,11 +18,6 @@ import {
   syncLog,
   waitSyncHeld,
 } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 const REQUEST = FILE_NAMES.switchRequest;
 
