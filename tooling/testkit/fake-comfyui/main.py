@@ -16,6 +16,7 @@ environment variables:
   busy_block_ms   busy mode: each blocking step (2000)       FAKE_COMFYUI_BUSY_BLOCK_MS
   crash_code      exit code of crash mode (1)        FAKE_COMFYUI_CRASH_CODE
   start_delay_ms  delay before listening (slow)      FAKE_COMFYUI_START_DELAY_MS
+  start_gate_file listen only once this file exists (records `gated` while it waits)
   ignore_sigterm  record SIGTERM but keep running    FAKE_COMFYUI_IGNORE_SIGTERM=1
   spawn_child     start a child process of its own   FAKE_COMFYUI_SPAWN_CHILD=1
   exit_after_ms   exit by itself after this long     FAKE_COMFYUI_EXIT_AFTER_MS
@@ -315,6 +316,12 @@ def main():
         print("[fake ComfyUI] hanging without listening", flush=True)
         while True:
             time.sleep(3600)
+
+    gate = behaviour.get("start_gate_file")
+    if gate:
+        record("gated", file=gate)
+        while not os.path.exists(gate):
+            time.sleep(0.02)
 
     delay = int(behaviour.get("start_delay_ms", 0) or 0)
     if mode == "slow" and delay == 0:

@@ -17,6 +17,8 @@ export interface FakeBehaviour {
   mode?: 'serve' | 'crash' | 'hang' | 'slow' | 'busy' | 'hung';
   crashCode?: number;
   startDelayMs?: number;
+  /** Listen only once this file exists (the fake records `gated` while it waits): a start a test controls. */
+  startGateFile?: string;
   ignoreSigterm?: boolean;
   spawnChild?: boolean;
   exitAfterMs?: number;

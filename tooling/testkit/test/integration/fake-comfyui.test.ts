@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,20 @@ describe('fake ComfyUI', () => {
     await ws.waitForEvent({ event: 'hanging', env: 'env1' });
     expect((await ws.events()).some((e) => e.env === 'env1' && e.event === 'listening')).toBe(false);
     expect(await refused(port)).toBe(true);
+  });
+
+  it('listens only once its start gate file exists', async () => {
+    const ws = await createWorkspace();
+    const gate = join(ws.root, 'open');
+    await ws.setBehaviour('env1', { startGateFile: gate });
+    const port = await freePort();
+    startFake(ws, 'env1', ['--port', String(port)]);
+    expect(await ws.waitForEvent({ event: 'gated' })).toMatchObject({ file: gate });
+    expect(await refused(port)).toBe(true);
+    writeFileSync(gate, '');
+    const listening = await ws.waitForEvent({ event: 'listening' });
+    expect(listening.port).toBe(port);
+    expect(await refused(port)).toBe(false);
   });
 
   it('writes the Manager reboot marker when __COMFY_CLI_SESSION__ is set', async () => {
