@@ -1,22 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWorkspace, freePort, httpJson, isAlive } from '../../src/index.ts';
-import { startFake } from './start-fake.ts';
+import { startFake, tcpConnects } from './start-fake.ts';
 
-/** Does a TCP connection to the port fail (nothing listens)? */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
+const refused = async (port: number) => !(await tcpConnects(port));
 
 describe('fake ComfyUI', () => {
   it('serves /system_stats with its argv, environment and supervised flag, and exits with the requested code', async () => {

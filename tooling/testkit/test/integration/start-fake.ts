@@ -1,5 +1,6 @@
 // The fake ComfyUI of one environment of a test workspace, started as the supervisor starts it
 // (the venv's python, main.py in <env>/ComfyUI, its own process group), tracked for killTracked.
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { type TestWorkspace, track } from '../../src/index.ts';
@@ -33,4 +34,16 @@ export function outputLines(child: ReturnType<typeof startFake>): string[] {
     });
   }
   return lines;
+}
+
+/** Does a TCP connection to the port succeed (something listens, even if it answers nothing)? */
+export function tcpConnects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
