@@ -1,4 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The one setup file of every test project: after each test it kills every process the test
+ * tracked (`track`, `trackPid`) and removes every workspace and temp folder of the test kit.
+ */
+const setupFiles = [fileURLToPath(new URL('./tooling/testkit/src/vitest-setup.ts', import.meta.url))];
 
 /**
  * Resolve `@comfyvisor/*` through their `source` export condition (`./src/index.ts`), so a
@@ -27,6 +34,7 @@ export function definePackageTests(options: { integrationTimeoutMs?: number; bro
           test: {
             name: 'unit',
             include: ['src/**/*.test.ts'],
+            setupFiles,
             testTimeout: 5_000,
           },
         },
@@ -35,6 +43,7 @@ export function definePackageTests(options: { integrationTimeoutMs?: number; bro
           test: {
             name: 'integration',
             include: ['test/integration/**/*.test.ts'],
+            setupFiles,
             exclude: skipped,
             testTimeout: options.integrationTimeoutMs ?? 60_000,
             hookTimeout: options.integrationTimeoutMs ?? 60_000,

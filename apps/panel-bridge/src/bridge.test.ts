@@ -1,17 +1,12 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempWorkspace } from '@comfyvisor/testkit';
 import { describe, expect, it } from 'vitest';
 import { createBridgeApp } from './app.ts';
 import { extractComfyuiArgs } from './extract-args.ts';
 import type { requestSwitch } from './request-switch.ts';
 
-function workspace(): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-bridge-unit-')));
-  mkdirSync(join(root, '.metadata'));
-  for (const env of ['env1', 'env2']) mkdirSync(join(root, 'environments', env, '.cec'), { recursive: true });
-  return root;
-}
+const workspace = () => tempWorkspace({ prefix: 'comfyvisor-bridge-unit-' });
 const local = { host: '127.0.0.1:8000' };
 
 describe('extractComfyuiArgs (test_spawn_orchestrator_captures_comfyui_args)', () => {

@@ -1,17 +1,12 @@
-import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendEvent } from '@comfyvisor/ipc-files';
+import { tempWorkspace } from '@comfyvisor/testkit';
 import { describe, expect, it } from 'vitest';
 import { createBridgeApp } from './app.ts';
 import { comfyuiAddress, logTail, timelineEntry } from './dashboard-state.ts';
 
-function workspace(): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-stream-unit-')));
-  mkdirSync(join(root, '.metadata'));
-  for (const env of ['env1', 'env2']) mkdirSync(join(root, 'environments', env, '.cec'), { recursive: true });
-  return root;
-}
+const workspace = () => tempWorkspace({ prefix: 'comfyvisor-stream-unit-' });
 
 /** Reads server-sent events off a streaming response, one `{event, data}` at a time. */
 function sseReader(response: Response) {

@@ -1,16 +1,11 @@
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEnvironment } from '@comfyvisor/detection';
+import { tempWorkspace } from '@comfyvisor/testkit';
 import { describe, expect, it } from 'vitest';
 import { countCustomNodes, countWorkflows, describeEnvironments, readGitBranch } from './environments.ts';
 
-function workspace(): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-bridge-envs-')));
-  mkdirSync(join(root, '.metadata'));
-  for (const env of ['env1', 'env2']) mkdirSync(join(root, 'environments', env, '.cec'), { recursive: true });
-  return root;
-}
+const workspace = () => tempWorkspace({ prefix: 'comfyvisor-bridge-envs-' });
 
 describe('GET /v2/comfygit/environments, computed from disk', () => {
   it('counts workflows as ComfyGit does: *.json directly in ComfyUI/user/default/workflows', async () => {

@@ -1,17 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_NAMES } from '@comfyvisor/ipc-files';
+import { tempWorkspace } from '@comfyvisor/testkit';
 import { describe, expect, it } from 'vitest';
 import { createBridgeApp } from './app.ts';
 import type { requestSwitch } from './request-switch.ts';
 
-function workspace(): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-bridge-routes-')));
-  mkdirSync(join(root, '.metadata'));
-  for (const env of ['env1', 'env2']) mkdirSync(join(root, 'environments', env, '.cec'), { recursive: true });
-  return root;
-}
+const workspace = () => tempWorkspace({ prefix: 'comfyvisor-bridge-routes-' });
 const local = { host: '127.0.0.1:8000' };
 const COMFYUI = 'http://127.0.0.1:8188';
 const meta = (ws: string, name: keyof typeof FILE_NAMES) => join(ws, '.metadata', FILE_NAMES[name]);

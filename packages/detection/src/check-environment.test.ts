@@ -1,17 +1,11 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ipcFiles from '@comfyvisor/ipc-files';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { tempWorkspace } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import * as detection from './index.ts';
 
-function workspace(): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-check-')));
-  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, '.metadata'));
-  mkdirSync(join(root, 'environments', 'env1', '.cec'), { recursive: true });
-  return root;
-}
+const workspace = () => tempWorkspace({ environments: ['env1'], prefix: 'comfyvisor-check-' });
 
 describe('checkEnvironment: the one "valid name and existing environment" check', () => {
   it('ok, invalid (with why) or missing, each with one bounded line', () => {

@@ -1,28 +1,17 @@
 // Counterparts of the Python suite's testing/unit/test_environment_detection.py, case by case, plus ours.
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { tempDir, tempWorkspace } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import { environmentExists, getEnvironment, listEnvironments, readActiveEnvironment } from './environment.ts';
 import { validateEnvironmentName } from './environment-name.ts';
 import { shouldSpawnSupervisor } from './should-spawn.ts';
 import { isSupervisorProcess } from './supervisor-process.ts';
 import { detectEnvironment, findWorkspaceRoot } from './workspace.ts';
 
-function temp(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-detect-')));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-function workspace(envs: string[] = ['env1']): string {
-  const root = temp();
-  mkdirSync(join(root, '.metadata'));
-  for (const env of envs) {
-    mkdirSync(join(root, 'environments', env, '.cec'), { recursive: true });
-    mkdirSync(join(root, 'environments', env, 'ComfyUI'), { recursive: true });
-  }
-  return root;
-}
+const temp = () => tempDir('comfyvisor-detect-');
+const workspace = (environments = ['env1']) =>
+  tempWorkspace({ environments, comfyui: true, prefix: 'comfyvisor-detect-' });
 const noHome = { env: {}, home: '/nonexistent-home' };
 
 describe('detectEnvironment (test_environment_detection)', () => {

@@ -1,8 +1,8 @@
 // Counterparts of the Python suite's testing/unit/test_health_checking.py (its probe and wait parts;
 // the supervisor's part lives in @comfyvisor/supervisor).
 import { createServer, type Server } from 'node:net';
+import { fakeClock } from '@comfyvisor/testkit';
 import { describe, expect, it } from 'vitest';
-import { fakeClock } from '../test/fake-clock.ts';
 import { comfyuiAddress, comfyuiUrl } from './address.ts';
 import { type ProbeResult, probeTcp } from './probe.ts';
 import { waitForHealthy } from './wait-for-healthy.ts';

@@ -1,11 +1,11 @@
 // Counterparts of the Python suite's testing/unit/test_orchestrator_loop.py and the loop parts of
 // testing/integration/test_restart_flow.py: a memory store, fake spawn, sync, health and clock.
 import type { SwitchState } from '@comfyvisor/ipc-files';
+import { fakeClock } from '@comfyvisor/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   deps,
   exitWith,
-  fakeClock,
   fakeSpawner,
   healthy,
   memoryStore,

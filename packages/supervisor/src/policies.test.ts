@@ -1,6 +1,8 @@
 // The pure parts of the supervisor: exit policy, crash policy, launch plan, liveness, port guard.
+
+import { fakeClock } from '@comfyvisor/testkit';
 import { describe, expect, it } from 'vitest';
-import { fakeClock, recordingLogger } from '../test/fakes.ts';
+import { recordingLogger } from '../test/fakes.ts';
 import { backendFlags } from './backend-flags.ts';
 import { CrashPolicy } from './crash-policy.ts';
 import { decideExit } from './exit-policy.ts';

@@ -1,5 +1,6 @@
-import type { Clock, HealthResult } from '@comfyvisor/health';
+import type { HealthResult } from '@comfyvisor/health';
 import { DEFAULT_CONFIG } from '@comfyvisor/ipc-files';
+import { fakeClock } from '@comfyvisor/testkit';
 import type { ComfyuiExit, ComfyuiProcess, SpawnComfyuiOptions } from '../src/comfyui-process.ts';
 import type { Logger } from '../src/logger.ts';
 import { type Settings, settingsFrom } from '../src/settings.ts';
@@ -60,22 +61,6 @@ export function exitWith(codes: Array<number | null>) {
     const code = codes[index];
     if (code !== undefined) proc.exit(code);
   });
-}
-
-/** A clock whose sleeps end at once while time moves on by what was slept (records the sleeps). */
-export function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) return;
-      sleeps.push(ms);
-      now += ms;
-      await new Promise((resolve) => setImmediate(resolve));
-    },
-  };
 }
 
 export function recordingLogger(): Logger & { lines: string[] } {

@@ -16,6 +16,7 @@ environment variables:
   busy_block_ms   busy mode: each blocking step (2000)       FAKE_COMFYUI_BUSY_BLOCK_MS
   crash_code      exit code of crash mode (1)        FAKE_COMFYUI_CRASH_CODE
   start_delay_ms  delay before listening (slow)      FAKE_COMFYUI_START_DELAY_MS
+  start_gate_file listen only once this file exists (records `gated` while it waits)
   ignore_sigterm  record SIGTERM but keep running    FAKE_COMFYUI_IGNORE_SIGTERM=1
   spawn_child     start a child process of its own   FAKE_COMFYUI_SPAWN_CHILD=1
   exit_after_ms   exit by itself after this long     FAKE_COMFYUI_EXIT_AFTER_MS
@@ -26,7 +27,13 @@ environment variables:
 Every step is appended as a JSON line to $FAKE_COMFYUI_EVENTS, or else to
 <workspace>/fake-comfyui-events.jsonl when the workspace (a folder holding environments/) is
 found above the working directory: started, listening, sigterm, exited, child_started, busy,
-hung.
+hung, hanging (hang mode, where it would have listened), and the job server's and the extras'.
+
+Beside main.py, fake_jobs.py makes it a job server (GET/POST /queue, POST /prompt, /interrupt,
+/free; one prompt at a time, printing `got prompt` and `Prompt executed in N.NN seconds`) and
+fake_extras.py adds timed or requested output lines and memory growth; see their docstrings.
+  block_http      every prompt blocks HTTP while it runs     FAKE_COMFYUI_BLOCK_HTTP=1
+The demo ships main.py alone, which then serves without them.
 
 A hung fake keeps its listening socket open (the kernel still accepts connections) but answers
 nothing: requests in flight block forever and the accept loop stops, like a ComfyUI whose event
@@ -42,6 +49,13 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the test kit's sources
+try:  # beside main.py in the test kit; the demo ships main.py alone and goes without them
+    import fake_extras
+    import fake_jobs
+except ImportError:
+    fake_extras = fake_jobs = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -106,10 +120,13 @@ def load_behaviour():
         "hang_after_ms": ("FAKE_COMFYUI_HANG_AFTER_MS", int),
         "hang_file": ("FAKE_COMFYUI_HANG_FILE", str),
         "busy_block_ms": ("FAKE_COMFYUI_BUSY_BLOCK_MS", int),
+        "block_http": ("FAKE_COMFYUI_BLOCK_HTTP", lambda v: v == "1"),
     }
     for key, (var, convert) in overrides.items():
         if var in os.environ:
             behaviour[key] = convert(os.environ[var])
+    if fake_extras is not None:
+        behaviour.update(fake_extras.env_overrides(os.environ))
     return behaviour
 
 
@@ -146,6 +163,7 @@ HUNG = threading.Event()
 NEVER = threading.Event()
 SERVER = None
 JOBS = {"done": 0, "running": False}
+QUEUE = None  # the job server (fake_jobs.JobServer) once listening
 
 
 def hang_now(reason):
@@ -173,6 +191,8 @@ class Handler(BaseHTTPRequestHandler):
     def handle_one_request(self):
         if HUNG.is_set():
             NEVER.wait()
+        if QUEUE is not None:
+            QUEUE.wait_http()
         super().handle_one_request()
 
     def log_message(self, format, *args):  # keep the output quiet and useful
@@ -187,8 +207,23 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         self.wfile.flush()
 
+    def route(self):
+        path = self.path.split("?")[0]
+        return path[len("/api"):] if path.startswith("/api/") else path
+
+    def body(self):
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            return json.loads(self.rfile.read(length) or b"null") if length else None
+        except ValueError:
+            return None
+
     def do_GET(self):
-        if self.path.split("?")[0] in ("/system_stats", "/api/system_stats"):
+        if QUEUE is not None and self.route() == "/queue":
+            self.reply(200, QUEUE.queue())
+        elif QUEUE is not None and self.route() == "/prompt":
+            self.reply(200, {"exec_info": {"queue_remaining": QUEUE.remaining()}})
+        elif self.route() == "/system_stats":
             self.reply(200, {
                 "argv": sys.argv,
                 "environment": ENV,
@@ -210,8 +245,15 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, {"error": "not found"})
 
     def do_POST(self):
-        path = self.path.split("?")[0]
-        if path.startswith("/exit/"):
+        path = self.route()
+        jobs = {"/prompt": "post_prompt", "/queue": "post_queue", "/interrupt": "interrupt", "/free": "free"}
+        if QUEUE is not None and path in jobs:
+            self.reply(*getattr(QUEUE, jobs[path])(self.body()))
+            return
+        extra = fake_extras.handle_post(path, self.body(), record) if fake_extras and path.startswith("/fake/") else None
+        if extra is not None:
+            self.reply(*extra)
+        elif path.startswith("/exit/"):
             try:
                 code = int(path[len("/exit/"):])
             except ValueError:
@@ -222,7 +264,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/hang":
             self.reply(200, {"hanging": True})
             hang_now("request")
-        elif path in ("/manager/reboot", "/api/manager/reboot", "/v2/manager/reboot"):
+        elif path in ("/manager/reboot", "/v2/manager/reboot"):
             session = os.environ.get("__COMFY_CLI_SESSION__")
             if session:
                 open(session + ".reboot", "w").close()
@@ -270,9 +312,16 @@ def main():
         print("RuntimeError: fake ComfyUI crashed on purpose (exit %d)" % code, file=sys.stderr)
         exit_now(code)
     if mode == "hang":
+        record("hanging")  # where it would listen: a marker that comes after "no listening"
         print("[fake ComfyUI] hanging without listening", flush=True)
         while True:
             time.sleep(3600)
+
+    gate = behaviour.get("start_gate_file")
+    if gate:
+        record("gated", file=gate)
+        while not os.path.exists(gate):
+            time.sleep(0.02)
 
     delay = int(behaviour.get("start_delay_ms", 0) or 0)
     if mode == "slow" and delay == 0:
@@ -280,9 +329,12 @@ def main():
     if delay:
         time.sleep(delay / 1000.0)
 
-    global SERVER
+    global SERVER, QUEUE
     host, port = parse_args(args)
     ThreadingHTTPServer.allow_reuse_address = True
+    # A client that gave up (a probe's timeout) breaks the pipe: say nothing, so no traceback
+    # lands in the middle of a line a supervisor watches for.
+    ThreadingHTTPServer.handle_error = lambda self, request, address: None
     if ":" in host:
         ThreadingHTTPServer.address_family = socket.AF_INET6
     server = ThreadingHTTPServer((host, port), Handler)
@@ -291,6 +343,10 @@ def main():
     record("listening", port=server.server_address[1], host=host)
     print("fake ComfyUI (%s) listening on http://%s:%d" % (ENV or "no environment", host, server.server_address[1]),
           flush=True)
+
+    if fake_jobs is not None:
+        QUEUE = fake_jobs.JobServer(record, fake_jobs.log_stream(args), bool(behaviour.get("block_http")))
+        fake_extras.start(behaviour, record)
 
     exit_after = behaviour.get("exit_after_ms")
     if exit_after is not None:

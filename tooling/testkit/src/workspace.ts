@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fakeComfyuiPath } from './fake-comfyui.ts';
+import { forgetTemp, removeAfterTest } from './cleanup.ts';
+import { fakeComfyuiFiles } from './fake-comfyui.ts';
+import { readFakeRecord } from './fake-jobs.ts';
 import { waitFor } from './processes.ts';
 
 /** How the fake ComfyUI of one environment behaves (written to `fake_comfyui.json` beside main.py). */
@@ -15,6 +17,8 @@ export interface FakeBehaviour {
   mode?: 'serve' | 'crash' | 'hang' | 'slow' | 'busy' | 'hung';
   crashCode?: number;
   startDelayMs?: number;
+  /** Listen only once this file exists (the fake records `gated` while it waits): a start a test controls. */
+  startGateFile?: string;
   ignoreSigterm?: boolean;
   spawnChild?: boolean;
   exitAfterMs?: number;
@@ -29,11 +33,19 @@ export interface FakeBehaviour {
   hangFile?: string;
   /** `busy` mode: how long each blocking step of a "generation" lasts. @default 2000 */
   busyBlockMs?: number;
+  /** Every prompt stops HTTP while it runs (as one with `blockHttp` does). @default false */
+  blockHttp?: boolean;
+  /** Lines to print once, `afterMs` after listening (e.g. `CUDA error: an illegal memory access was encountered`). */
+  printAfter?: Array<{ afterMs: number; line: string; stream?: 'stdout' | 'stderr' }>;
+  /** Grow the resident memory by this many MB every second. */
+  growRssMbPerS?: number;
 }
 
-/** One line of the fake's events file. */
+/** One line of the fake's events file (prompt events: see `FakeRecord`). */
 export interface FakeEvent {
   event: 'started' | 'listening' | 'sigterm' | 'exited' | 'child_started' | 'busy' | 'hung' | string;
+  prompt_id?: string | null;
+  label?: string | null;
   pid: number;
   env: string | null;
   time: number;
@@ -46,6 +58,8 @@ export interface FakeEvent {
   reason?: string;
   /** Position in the events file (0-based). */
   index: number;
+  /** The fields of the other events (the job server's, the extras'). */
+  [key: string]: unknown;
 }
 
 export interface TestWorkspace {
@@ -76,7 +90,6 @@ export interface CreateWorkspaceOptions {
   config?: Record<string, unknown>;
 }
 
-const created = new Set<string>();
 let pythonInfo: { executable: string; home: string; version: string; short: string } | undefined;
 
 function machinePython() {
@@ -100,10 +113,20 @@ function machinePython() {
   return pythonInfo;
 }
 
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 function toWire(behaviour: FakeBehaviour): Record<string, unknown> {
   const wire: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(behaviour)) {
-    if (value !== undefined) wire[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+    if (value === undefined) continue;
+    wire[snake(key)] =
+      key === 'printAfter'
+        ? (value as FakeBehaviour['printAfter'])?.map((p) => ({
+            after_ms: p.afterMs,
+            line: p.line,
+            stream: p.stream,
+          }))
+        : value;
   }
   return wire;
 }
@@ -115,8 +138,7 @@ function toWire(behaviour: FakeBehaviour): Record<string, unknown> {
  */
 export async function createWorkspace(options: CreateWorkspaceOptions = {}): Promise<TestWorkspace> {
   const environments = options.environments ?? ['env1', 'env2'];
-  const root = realpathSync(await mkdtemp(join(tmpdir(), 'comfyvisor-test-')));
-  created.add(root);
+  const root = removeAfterTest(realpathSync(await mkdtemp(join(tmpdir(), 'comfyvisor-test-'))));
   const metadataDir = join(root, '.metadata');
   const eventsFile = join(root, 'fake-comfyui-events.jsonl');
   await mkdir(join(root, 'environments'), { recursive: true });
@@ -143,7 +165,9 @@ export async function createWorkspace(options: CreateWorkspaceOptions = {}): Pro
     const dir = envDir(name);
     await mkdir(join(dir, '.cec'), { recursive: true });
     await mkdir(join(dir, 'ComfyUI'), { recursive: true });
-    await copyFile(fakeComfyuiPath, join(dir, 'ComfyUI', 'main.py'));
+    for (const [name, source] of Object.entries(fakeComfyuiFiles)) {
+      await copyFile(source, join(dir, 'ComfyUI', name));
+    }
     const venv = join(dir, '.venv');
     const sitePackages = join(venv, 'lib', `python${python.short}`, 'site-packages');
     await mkdir(join(venv, 'bin'), { recursive: true });
@@ -165,20 +189,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions = {}): Pro
     if (behaviour) await writeBehaviour(dir, behaviour);
   }
 
-  const events = async (): Promise<FakeEvent[]> => {
-    if (!existsSync(eventsFile)) return [];
-    const text = await readFile(eventsFile, 'utf8');
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .flatMap((line, index) => {
-        try {
-          return [{ ...(JSON.parse(line) as Omit<FakeEvent, 'index'>), index }];
-        } catch {
-          return [];
-        }
-      });
-  };
+  const events = async () => (await readFakeRecord(eventsFile)) as FakeEvent[];
 
   return {
     root,
@@ -200,7 +211,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions = {}): Pro
       });
     },
     async cleanup() {
-      created.delete(root);
+      forgetTemp(root);
       await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
@@ -208,12 +219,4 @@ export async function createWorkspace(options: CreateWorkspaceOptions = {}): Pro
 
 async function writeBehaviour(envDir: string, behaviour: FakeBehaviour): Promise<void> {
   await writeFile(join(envDir, 'ComfyUI', 'fake_comfyui.json'), JSON.stringify(toWire(behaviour), null, 2));
-}
-
-/** Removes every workspace created so far (call in afterAll/afterEach). */
-export async function cleanupWorkspaces(): Promise<void> {
-  await Promise.all(
-    [...created].map((root) => rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 })),
-  );
-  created.clear();
 }

@@ -2,26 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildFakeCgWheel,
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  isAlive,
-  killTracked,
-  track,
-} from '@comfyvisor/testkit';
+import { buildFakeCgWheel, createWorkspace, freePort, isAlive, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'bin.js');
 const cli = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
   execa(process.execPath, [BIN, ...args], { reject: false, all: true, ...options });
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 async function workspace(extra: Record<string, unknown> = {}) {
   const control = await freePort();

@@ -1,16 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { stopTimeoutS } from '../../src/service-units.ts';
 import { cli, opsWorkspace, runSupervised } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 const DEPLOY = join(import.meta.dirname, '..', '..', '..', '..', 'deploy');
 const K8S = join(DEPLOY, 'kubernetes');

@@ -1,14 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cleanupWorkspaces, createWorkspace } from '@comfyvisor/testkit';
+import { createWorkspace } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'bin.js');
-
-afterEach(async () => {
-  await cleanupWorkspaces();
-});
 
 describe('comfyvisor logs on something that is not a log', () => {
   it('a FIFO at comfyui.log: one line, exit 1, no hang', async () => {

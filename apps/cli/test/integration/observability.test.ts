@@ -1,17 +1,12 @@
 import { appendFileSync, existsSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
+import { createWorkspace, freePort, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'bin.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const cli = (args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 /** A `comfyvisor … -f` whose output is collected as it comes. */
 function following(args: string[]) {

@@ -1,21 +1,8 @@
 import { join } from 'node:path';
-import {
-  cleanupWorkspaces,
-  type FakeEvent,
-  freePort,
-  isAlive,
-  killTracked,
-  type TestWorkspace,
-  trackPid,
-} from '@comfyvisor/testkit';
+import { type FakeEvent, freePort, isAlive, type TestWorkspace, trackPid } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli, opsWorkspace, runSupervised } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 /**
  * Leaves a fake ComfyUI behind the way a killed supervisor does: supervised, with the session of a

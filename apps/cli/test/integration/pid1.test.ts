@@ -3,22 +3,10 @@ import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findPortListeners, processTree } from '@comfyvisor/health';
-import {
-  cleanupWorkspaces,
-  freePort,
-  isAlive,
-  killTracked,
-  type TestWorkspace,
-  track,
-} from '@comfyvisor/testkit';
+import { freePort, isAlive, type TestWorkspace, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BIN, opsWorkspace } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 /** Found on this PATH: the tests give the namespace a PATH of their own. */

@@ -1,14 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSwitchStatus } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, freePort, httpJson, killTracked } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, httpJson } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import { cli, oneLine, opsWorkspace, runSupervised } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 describe('comfyvisor probe live|ready (real supervisor, fake ComfyUI)', () => {
   it('live and ready while ComfyUI serves; not ready during a switch or when ComfyUI hangs; neither after stop', async () => {

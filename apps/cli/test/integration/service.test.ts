@@ -11,11 +11,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanupWorkspaces, createWorkspace } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkspace } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import { BIN, cli, oneLine } from './helpers.ts';
-
-afterEach(cleanupWorkspaces);
 
 const unitDir = () => mkdtempSync(join(tmpdir(), 'comfyvisor-units-'));
 const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;

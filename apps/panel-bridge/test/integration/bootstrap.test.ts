@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPidFile, readSwitchStatus } from '@comfyvisor/ipc-files';
 import { requestSwitch, spawnSupervisor } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, freePort, httpJson, isAlive, track, trackPid } from '@comfyvisor/testkit';
+import { freePort, httpJson, isAlive, track, trackPid } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BRIDGE_BIN, bridgeWorkspace, killDetached } from './helpers.ts';
@@ -11,7 +11,6 @@ import { BRIDGE_BIN, bridgeWorkspace, killDetached } from './helpers.ts';
 const roots: string[] = [];
 afterEach(async () => {
   await killDetached(roots.splice(0));
-  await cleanupWorkspaces();
 });
 
 function sessionOf(pid: number): number {

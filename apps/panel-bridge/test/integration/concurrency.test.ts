@@ -1,14 +1,11 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readSwitchStatus } from '@comfyvisor/ipc-files';
 import { startBridgeServer } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
+import { freePort } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BRIDGE_BIN, bridgeWorkspace, startComfyvisor } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 describe('concurrent switch requests', () => {
   it('8 concurrent HTTP requests: exactly one accepted, the others 409; the switch completes', async () => {
@@ -42,8 +39,11 @@ describe('concurrent switch requests', () => {
   });
 
   it('8 concurrent `comfyvisor-bridge switch` processes: exactly one switching, the others busy', async () => {
-    // env2 starts slowly, so the switch (and its lock) outlasts the processes' own start-up.
-    const ws = await bridgeWorkspace({ env2: { mode: 'slow', startDelayMs: 4_000 } });
+    // env2 listens only once the test opens its gate, so the switch (and its lock) lasts until
+    // every process has answered, however slowly they start.
+    const ws = await bridgeWorkspace();
+    const gate = join(ws.root, 'env2-may-listen');
+    await ws.setBehaviour('env2', { startGateFile: gate });
     await startComfyvisor(ws, await freePort());
     const started = performance.now();
     const results = await Promise.all(
@@ -60,6 +60,9 @@ describe('concurrent switch requests', () => {
     );
     expect(answers).toEqual(['busy', 'busy', 'busy', 'busy', 'busy', 'busy', 'busy', 'switching']);
     expect(results.filter((r) => r.exitCode === 3)).toHaveLength(7);
+    await ws.waitForEvent({ event: 'gated', env: 'env2' }); // the switch is under way, held at the gate
+    expect((await readSwitchStatus(ws.metadataDir))?.state).not.toBe('complete');
+    await writeFile(gate, '');
     await expect
       .poll(async () => (await readSwitchStatus(ws.metadataDir))?.state, { timeout: 20_000 })
       .toBe('complete');

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_NAMES, writeStartupState } from '@comfyvisor/ipc-files';
 import { startBridgeServer } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
+import { freePort } from '@comfyvisor/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeWorkspace, startComfyvisor } from './helpers.ts';
@@ -25,8 +25,6 @@ let browser: Browser | undefined;
 afterEach(async () => {
   await browser?.close();
   browser = undefined;
-  await killTracked();
-  await cleanupWorkspaces();
 });
 
 describe('dashboard', () => {

@@ -3,7 +3,7 @@ import { closeSync, constants, existsSync, openSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { FILE_NAMES } from '@comfyvisor/ipc-files';
 import { createBridgeApp, requestSwitch } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, createWorkspace } from '@comfyvisor/testkit';
+import { createWorkspace } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const fifos: string[] = [];
@@ -17,7 +17,6 @@ afterEach(async () => {
       // no reader waiting: ENXIO
     }
   }
-  await cleanupWorkspaces();
 });
 
 /** A workspace with a FIFO (no writer) at `.metadata/<name>`. */

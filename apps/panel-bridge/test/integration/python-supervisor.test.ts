@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_NAMES } from '@comfyvisor/ipc-files';
 import { type BridgeServer, cliBinPath, startBridgeServer } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, freePort, httpJson, killTracked, track } from '@comfyvisor/testkit';
+import { freePort, httpJson, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BRIDGE_BIN, bridgeWorkspace } from './helpers.ts';
@@ -15,8 +15,6 @@ const STAND_IN = join(import.meta.dirname, 'fixtures', 'orchestrator.py');
 const servers: BridgeServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  await killTracked();
-  await cleanupWorkspaces();
 });
 
 async function pythonLikeSetup() {

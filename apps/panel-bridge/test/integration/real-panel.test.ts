@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BridgeServer, startBridgeServer } from '@comfyvisor/panel-bridge';
-import { cleanupWorkspaces, type FakeBehaviour, freePort, killTracked, track } from '@comfyvisor/testkit';
+import { type FakeBehaviour, freePort, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,8 +13,6 @@ import { createPanelClient } from './panel-client.ts';
 const servers: BridgeServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  await killTracked();
-  await cleanupWorkspaces();
 });
 
 /** A workspace with the supervisor running env1 on ComfyUI's port, our bridge, and the panel's client. */

@@ -3,10 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readActiveEnvironment, shouldSpawnSupervisor } from '@comfyvisor/detection';
-import { cleanupWorkspaces, createWorkspace } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-
-afterEach(cleanupWorkspaces);
+import { createWorkspace } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 
 describe('detection over hostile .metadata entries', () => {
   it('a FIFO, a directory or a symlink at workspace.json: null, never blocked', async () => {

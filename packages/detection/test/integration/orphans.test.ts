@@ -1,22 +1,8 @@
 import { join } from 'node:path';
 import { findOrphans } from '@comfyvisor/detection';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  isAlive,
-  killTracked,
-  type TestWorkspace,
-  track,
-  trackPid,
-} from '@comfyvisor/testkit';
+import { createWorkspace, freePort, isAlive, type TestWorkspace, track, trackPid } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
+import { describe, expect, it } from 'vitest';
 
 function comfyuiCommand(ws: TestWorkspace, env: string, port: number) {
   return {

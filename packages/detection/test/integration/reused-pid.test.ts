@@ -1,14 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCommandLine, shouldSpawnSupervisor } from '@comfyvisor/detection';
-import { cleanupWorkspaces, createWorkspace, isAlive, killTracked, track } from '@comfyvisor/testkit';
+import { createWorkspace, isAlive, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
+import { describe, expect, it } from 'vitest';
 
 describe('pid files naming real processes', () => {
   it('a live unrelated process (reused pid) is neither believed nor signalled', async () => {

@@ -7,23 +7,13 @@ import {
   isPeerInProcessTree,
   processTree,
 } from '@comfyvisor/health';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  isAlive,
-  killTracked,
-  type TestWorkspace,
-  track,
-} from '@comfyvisor/testkit';
+import { createWorkspace, freePort, isAlive, type TestWorkspace, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const closers: Array<() => void> = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) close();
-  await killTracked();
-  await cleanupWorkspaces();
 });
 
 function startFake(ws: TestWorkspace, port: number, host = '127.0.0.1') {

@@ -2,14 +2,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { comfyuiAddress, comfyuiUrl, probeHttp, probeTcp, waitForHealthy } from '@comfyvisor/health';
-import { cleanupWorkspaces, createWorkspace, freePort, killTracked, track } from '@comfyvisor/testkit';
+import { createWorkspace, freePort, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
+import { describe, expect, it } from 'vitest';
 
 async function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -13,11 +13,9 @@ import {
   writeSwitchRequest,
   writeSwitchStatus,
 } from '@comfyvisor/ipc-files';
-import { killTracked, track } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { track } from '@comfyvisor/testkit';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { tempMetadataDir } from '../temp-dir.ts';
-
-afterEach(killTracked);
 
 const python = (code: string, ...args: string[]) =>
   execFileSync('python3', ['-c', code, ...args], { encoding: 'utf8' });

@@ -7,21 +7,9 @@ import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { readControlPort, readPidFile, writeCommand, writeSwitchRequest } from '@comfyvisor/ipc-files';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  isAlive,
-  killTracked,
-} from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkspace, freePort, httpJson, isAlive } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, exitOf, lastIndex, spawnSupervisor, startSupervised } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 /** A request with exactly these headers (fetch will not send a foreign Host). */
 function rawRequest(

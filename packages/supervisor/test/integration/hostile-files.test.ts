@@ -6,14 +6,9 @@ import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_NAMES, readPidFile, writeSwitchRequest } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, httpJson, killTracked } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { httpJson } from '@comfyvisor/testkit';
+import { describe, expect, it, vi } from 'vitest';
 import { exitOf, type Running, startSupervised } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 const CMD = FILE_NAMES.command;
 const REQUEST = FILE_NAMES.switchRequest;

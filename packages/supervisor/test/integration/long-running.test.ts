@@ -4,22 +4,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readEvents } from '@comfyvisor/ipc-files';
-import {
-  cleanupWorkspaces,
-  fakeComfyuiPath,
-  httpJson,
-  isAlive,
-  killTracked,
-  type TestWorkspace,
-  track,
-} from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeComfyuiPath, httpJson, isAlive, type TestWorkspace, track } from '@comfyvisor/testkit';
+import { describe, expect, it, vi } from 'vitest';
 import { eventsOf, startSupervised } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 const LIVENESS = {
   liveness_interval_s: 1,

@@ -6,14 +6,9 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readControlPort, readPidFile } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, isAlive, killTracked } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, exitOf, lastIndex, startSupervised, syncLog } from './helpers.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 describe('restart flow', () => {
   // py: test_orchestrator_handles_restart, test_orchestrator_syncs_on_each_restart,

@@ -8,9 +8,9 @@ import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_NAMES, readPidFile } from '@comfyvisor/ipc-files';
-import { cleanupWorkspaces, isAlive, killTracked, track, trackPid } from '@comfyvisor/testkit';
+import { isAlive, track, trackPid } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   eventsOf,
   exitOf,
@@ -23,11 +23,6 @@ import {
 } from './helpers.ts';
 
 const STUBBORN = join(import.meta.dirname, 'fixtures', 'stubborn-comfyui.py');
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
 
 /**
  * A supervisor held in its first sync: the sync waits for `gate` (<ws>/release-sync), which nobody
@@ -140,7 +135,7 @@ describe('signals', () => {
       prepare: (ws) => copyFile(STUBBORN, join(ws.envDir('env1'), 'ComfyUI', 'main.py')),
     });
     const comfy = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
-    trackPid(comfy.pid); // should the lifeline fail, afterEach still removes it
+    trackPid(comfy.pid); // should the lifeline fail, the shared setup still removes it
     run.sup.kill('SIGKILL');
     // The title's 2 s is this wait's bound.
     const gone = expect

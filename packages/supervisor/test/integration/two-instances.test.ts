@@ -1,14 +1,11 @@
 // The core without the .metadata wire: two supervisors of two fake ComfyUIs in this one process
 // (as a worker runs them), restarted and stopped independently, sharing one lifeline.
 import { join } from 'node:path';
-import { cleanupWorkspaces, createWorkspace, freePort, httpJson, killTracked } from '@comfyvisor/testkit';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createWorkspace, freePort, httpJson } from '@comfyvisor/testkit';
+import { describe, expect, it, vi } from 'vitest';
 import { createSupervisor } from '../../src/create-supervisor.ts';
 import { startReaper } from '../../src/reaper.ts';
 import type { SupervisorEvent } from '../../src/supervisor-event.ts';
-
-afterEach(killTracked);
-afterEach(cleanupWorkspaces);
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 

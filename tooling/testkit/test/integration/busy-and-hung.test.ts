@@ -1,21 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  isAlive,
-  killTracked,
-} from '../../src/index.ts';
-import { startFake } from './start-fake.ts';
-
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
+import { describe, expect, it } from 'vitest';
+import { createWorkspace, freePort, httpJson, isAlive } from '../../src/index.ts';
+import { startFake, tcpConnects } from './start-fake.ts';
 
 /** GET /system_stats bounded by `timeoutMs`: the body, or 'timeout'. */
 async function stats(port: number, timeoutMs: number): Promise<any> {
@@ -27,17 +14,6 @@ async function stats(port: number, timeoutMs: number): Promise<any> {
     if ((error as Error).name === 'TimeoutError') return 'timeout';
     throw error;
   }
-}
-
-function tcpConnects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 describe('fake ComfyUI, busy and hung', () => {

@@ -1,21 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanupWorkspaces,
-  createWorkspace,
-  freePort,
-  httpJson,
-  isAlive,
-  killTracked,
-} from '../../src/index.ts';
-import { startFake } from './start-fake.ts';
+import { describe, expect, it } from 'vitest';
+import { createWorkspace, freePort, httpJson, isAlive } from '../../src/index.ts';
+import { startFake, tcpConnects } from './start-fake.ts';
 
-afterEach(async () => {
-  await killTracked();
-  await cleanupWorkspaces();
-});
+const refused = async (port: number) => !(await tcpConnects(port));
 
 describe('fake ComfyUI', () => {
   it('serves /system_stats with its argv, environment and supervised flag, and exits with the requested code', async () => {
@@ -87,7 +77,24 @@ describe('fake ComfyUI', () => {
     const started = await ws.waitForEvent({ event: 'started', env: 'env2' });
     const listening = await ws.waitForEvent({ event: 'listening', env: 'env2' });
     expect(listening.time - started.time).toBeGreaterThanOrEqual(0.29);
+    // `hanging` is recorded where env1 would have listened: after it, a listen can no longer come.
+    await ws.waitForEvent({ event: 'hanging', env: 'env1' });
     expect((await ws.events()).some((e) => e.env === 'env1' && e.event === 'listening')).toBe(false);
+    expect(await refused(port)).toBe(true);
+  });
+
+  it('listens only once its start gate file exists', async () => {
+    const ws = await createWorkspace();
+    const gate = join(ws.root, 'open');
+    await ws.setBehaviour('env1', { startGateFile: gate });
+    const port = await freePort();
+    startFake(ws, 'env1', ['--port', String(port)]);
+    expect(await ws.waitForEvent({ event: 'gated' })).toMatchObject({ file: gate });
+    expect(await refused(port)).toBe(true);
+    writeFileSync(gate, '');
+    const listening = await ws.waitForEvent({ event: 'listening' });
+    expect(listening.port).toBe(port);
+    expect(await refused(port)).toBe(false);
   });
 
   it('writes the Manager reboot marker when __COMFY_CLI_SESSION__ is set', async () => {
