@@ -1,24 +1,19 @@
 /**
  * The dashboard's calls to the bridge. Every URL is relative to the page, so the page works
  * wherever a proxy puts the bridge (`/`, `/cv/`, ...): `v2/comfygit/switch_environment` from
- * `/cv/` is `/cv/v2/comfygit/switch_environment`. The login cookie goes along by itself.
+ * `/cv/` is `/cv/v2/comfygit/switch_environment`. So paths here never start with `/`. The login cookie goes along by itself.
  */
-
-/** A bridge path (`/v2/...`) as a URL relative to the page. */
-export function relative(path: string): string {
-  return path.replace(/^\/+/, '');
-}
 
 export interface PostAnswer {
   status: number;
   body: { error?: string; [key: string]: unknown } | null;
 }
 
-/** POSTs JSON (or nothing) and reads a JSON answer, if any. */
+/** POSTs JSON (or nothing) to `path`, relative to the page (`v2/...`), and reads a JSON answer, if any. */
 export async function post(path: string, body?: unknown): Promise<PostAnswer> {
   const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' } };
   if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(relative(path), init);
+  const response = await fetch(path, init);
   let data: PostAnswer['body'] = null;
   try {
     data = (await response.json()) as PostAnswer['body'];

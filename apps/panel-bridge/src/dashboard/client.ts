@@ -6,7 +6,7 @@
  * Every URL is relative to the page, so it works under a proxy's path.
  */
 import type { DashboardState, HistoryMessage } from '../dashboard-wire.ts';
-import { forgetTokenInAddress, relative } from './api.ts';
+import { forgetTokenInAddress } from './api.ts';
 import { stateView } from './state-view.ts';
 import { timelineView } from './timeline-view.ts';
 import type { DashboardView } from './view.ts';
@@ -15,7 +15,7 @@ const views: DashboardView[] = [stateView(), timelineView()];
 
 forgetTokenInAddress();
 for (const view of views) view.start?.();
-const source = new EventSource(relative('/v2/comfygit/dashboard/stream'));
+const source = new EventSource('v2/comfygit/dashboard/stream');
 source.addEventListener('state', (m) => {
   const state = JSON.parse((m as MessageEvent<string>).data) as DashboardState;
   for (const view of views) view.onState?.(state);

@@ -44,7 +44,7 @@ export function stateView(): DashboardView {
         button.disabled = name === current || busy;
         button.onclick = async () => {
           button.disabled = true;
-          const r = await post('/v2/comfygit/switch_environment', { target_env: name });
+          const r = await post('v2/comfygit/switch_environment', { target_env: name });
           note(r.status === 200 ? `Switch to ${name} requested` : `Switch refused: ${r.body?.error}`);
         };
         const li = make('li');
@@ -98,12 +98,12 @@ export function stateView(): DashboardView {
   return {
     start() {
       byId('restart').onclick = async () => {
-        const r = await post('/v2/comfygit/orchestrator/restart');
+        const r = await post('v2/comfygit/orchestrator/restart');
         note(r.status === 200 ? 'Restart requested' : `Restart failed: ${r.body?.error}`);
       };
       byId('stop').onclick = async () => {
         if (!confirm('Stop ComfyUI and the supervisor?')) return;
-        const r = await post('/v2/comfygit/orchestrator/kill');
+        const r = await post('v2/comfygit/orchestrator/kill');
         note(r.status === 200 ? 'Stop requested' : `Stop failed: ${r.body?.error}`);
       };
       setInterval(tickUptime, 1000);
