@@ -33,6 +33,7 @@ function appWithLogin(extra: Partial<Parameters<typeof createBridgeApp>[0]> = {}
       spawned: null,
       workspace: o.workspace ?? '',
       target: o.target,
+      source: null,
     };
   };
   return {
