@@ -55,8 +55,8 @@ function toBasePathRoot(basePath: string) {
 
 /**
  * The panel's routes (also under `/api`) and the dashboard; behind a proxy under `basePath`
- * too; with a login when `token` is set. Checks run in this order: Host and Origin, login,
- * body size, then the route.
+ * too; with a login when `token` is set. Checks run in this order: Host and Origin, body size,
+ * login, then the route.
  */
 export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
   const basePath = normalizeBasePath(options.basePath);
@@ -71,6 +71,8 @@ export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
   const publicHosts = new Set(hostNames(options.publicHosts ?? []));
   const hosts = new Set([...hostNames([...(options.allowedHosts ?? LOOPBACK_HOSTS)]), ...publicHosts]);
   app.use('*', guard({ hosts, publicHosts, anyIpHost: options.anyIpHost, origins }));
+  // before the login, whose form is a body too
+  app.use('*', limitBody(options.maxBodyBytes ?? 64 * 1024));
   if (basePath !== '') app.get(basePath, toBasePathRoot(basePath));
   if (options.token) {
     const trustProxy = options.trustProxy ?? false;
@@ -79,7 +81,6 @@ export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
       authGuard({ token: options.token, place: (c) => requestPlace(c, { basePath, trustProxy }) }),
     );
   }
-  app.use('*', limitBody(options.maxBodyBytes ?? 64 * 1024));
 
   app.get('/', (c) => {
     c.header('Content-Security-Policy', "frame-ancestors 'none'");

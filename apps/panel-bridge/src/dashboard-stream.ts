@@ -65,8 +65,11 @@ class HistoryCursor {
  */
 export function dashboardStream(workspace: string, options: DashboardStreamOptions = {}) {
   const dir = metadataDir(workspace);
-  return (c: Context) =>
-    streamSSE(c, async (stream) => {
+  return (c: Context) => {
+    // nginx passes the events on as they come, not when its buffer fills
+    c.header('X-Accel-Buffering', 'no');
+    c.header('Cache-Control', 'no-cache');
+    return streamSSE(c, async (stream) => {
       const read = createDashboardReader(workspace);
       const cursor = new HistoryCursor(dir);
       let last = '';
@@ -133,4 +136,5 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
         watcher?.close();
       }
     });
+  };
 }

@@ -116,6 +116,7 @@ describe('comfyvisor-bridge serve beyond loopback', () => {
         headers: { cookie: cookie.split(';')[0] as string },
       });
       expect(stream.status).toBe(200);
+      expect(stream.headers.get('x-accel-buffering')).toBe('no');
       const reader = stream.body?.getReader();
       const first = new TextDecoder().decode((await reader?.read())?.value);
       expect(first).toMatch(/^event: history/);
