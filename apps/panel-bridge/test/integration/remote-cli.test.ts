@@ -80,7 +80,7 @@ describe('comfyvisor-bridge serve beyond loopback', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const made = readFileSync(path, 'utf8').trim();
     expect(bridge.loginUrl.searchParams.get('token')).toBe(made);
-    expect(bridge.lines().join('\n')).toContain(`${path} (made now, mode 0600)`);
+    await expect.poll(() => bridge.lines().join('\n')).toContain(`${path} (made now, mode 0600)`);
     await bridge.stop();
     const again = await serveBridge(['--workspace', ws.root, '--host', '0.0.0.0']);
     expect(again.loginUrl.searchParams.get('token')).toBe(made);
