@@ -52,7 +52,8 @@ async function readStored(path: string): Promise<string | null> {
   const info = await lstat(path).catch(() => null);
   if (!info) return null;
   if (!info.isFile()) throw new BridgeConfigError(`${path} is not a regular file: remove it`);
-  if ((info.mode & 0o077) !== 0) {
+  // (Windows reports no Unix modes: its ACLs are left to the folder's owner)
+  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
     const mode = (info.mode & 0o777).toString(8);
     throw new BridgeConfigError(`${path} may be read by others (mode ${mode}): chmod 600 it, or remove it`);
   }
