@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * @param {(options: object) => Promise<unknown>} build esbuild's `build`
- * @param {{ packageDir: URL | string, outdir: string, external?: string[], chunkNames?: string }} options
+ * @param {{ packageDir: URL | string, outdir: string, external?: string[], chunkNames?: string, define?: Record<string, string> }} options
  *   `packageDir`: the app's folder; `outdir`: relative to it, emptied first; `external`: not
- *   bundled; `chunkNames`: esbuild's, where the shared chunks go (default: beside the entries)
+ *   bundled; `chunkNames`: esbuild's, where the shared chunks go (default: beside the entries);
+ *   `define`: more of esbuild's defines (the bridge's dashboard script)
  */
-export async function bundleApp(build, { packageDir, outdir, external = [], chunkNames }) {
+export async function bundleApp(build, { packageDir, outdir, external = [], chunkNames, define = {} }) {
   const root = packageDir instanceof URL ? fileURLToPath(packageDir) : packageDir;
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const out = join(root, outdir);
@@ -28,7 +29,7 @@ export async function bundleApp(build, { packageDir, outdir, external = [], chun
     ...(chunkNames ? { chunkNames } : {}),
     external,
     logLevel: 'warning',
-    define: { __COMFYVISOR_VERSION__: JSON.stringify(version) },
+    define: { ...define, __COMFYVISOR_VERSION__: JSON.stringify(version) },
     // CommonJS dependencies (commander) call require(): give the ESM bundle one.
     banner: {
       js: "import { createRequire as __comfyvisorRequire } from 'node:module'; const require = __comfyvisorRequire(import.meta.url);",

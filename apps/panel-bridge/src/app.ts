@@ -1,19 +1,28 @@
-import { isWorkspace } from '@comfyvisor/detection';
 import { metadataDir, readStartupState } from '@comfyvisor/ipc-files';
 import { type Context, Hono } from 'hono';
+import { authGuard } from './auth-guard.ts';
 import { dashboardHtml } from './dashboard.ts';
-import { logTail } from './dashboard-state.ts';
-import { dashboardStream } from './dashboard-stream.ts';
-import { describeEnvironments } from './environments.ts';
-import { comfyuiOrigins, guard, LOOPBACK_HOSTS, limitBody } from './guard.ts';
-import { idleStatus, readRawControlPort, readRawSwitchStatus } from './raw-files.ts';
-import { requestSwitch, type SwitchRequestResult } from './request-switch.ts';
-import { currentEnvironment, proxyToSupervisor, supervisorStatus } from './supervisor-proxy.ts';
+import { comfyuiOrigins, guard, hostNames, LOOPBACK_HOSTS, limitBody } from './guard.ts';
+import { panelRoutes } from './panel-routes.ts';
+import { normalizeBasePath, type ProxyOptions, pathWithoutBase, requestPlace } from './proxy-place.ts';
+import { requestSwitch } from './request-switch.ts';
 
-export interface BridgeAppOptions {
+export interface BridgeAppOptions extends ProxyOptions {
   workspace: string;
   /** Host names the server answers to (DNS rebinding protection). @default loopback names */
   allowedHosts?: string[] | undefined;
+  /**
+   * Public names of the bridge behind a proxy (`--allow-host`): answered as Host (the port does
+   * not matter), and pages from them may call the bridge. Loopback names stay allowed.
+   */
+  publicHosts?: string[] | undefined;
+  /** Answer any IP address as Host (set by startBridgeServer when bound beyond loopback). */
+  anyIpHost?: boolean | undefined;
+  /**
+   * The login token: when set, every request needs it (`Authorization: Bearer`, or the cookie a
+   * browser gets for it). @default none: a loopback bridge, as before
+   */
+  token?: string | undefined;
   /**
    * ComfyUI's port: its page (`http://127.0.0.1:<port>`, `http://localhost:<port>`) may call the
    * bridge. @default the `port` of `.startup_state.json`, else 8188
@@ -28,128 +37,30 @@ export interface BridgeAppOptions {
 }
 
 const DEFAULT_COMFYUI_PORT = 8188;
-/** `GET /v2/comfygit/logs` reads at most this much of the log's end (room for its 500 lines). */
-const LOGS_ROUTE_BYTES = 256 * 1024;
 
-/** The answer of `POST /v2/comfygit/switch_environment` for each outcome (the reference's codes). */
-function switchAnswer(result: SwitchRequestResult): {
-  status: 200 | 400 | 404 | 409 | 500 | 501 | 503;
-  body: object;
-} {
-  switch (result.status) {
-    case 'switching':
-      return { status: 200, body: { status: 'switching', message: `Switching to ${result.target}...` } };
-    case 'busy':
-      return { status: 409, body: { error: result.message } };
-    case 'not_found':
-      return { status: 404, body: { error: result.message } };
-    case 'invalid':
-      return { status: 400, body: { error: result.message } };
-    case 'unsupported':
-      return { status: 501, body: { error: result.message, code: 'switch_not_supported' } };
-    case 'unreachable':
-      return { status: 503, body: { error: result.message, code: 'orchestrator_unreachable' } };
-    default:
-      return { status: 500, body: { error: result.message } };
-  }
-}
-
-/** The panel's routes (served at `/v2/comfygit/...` and under `/api`), as a Hono app. */
-function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
-  const panel = new Hono();
-  const allowed = new Map<string, string[]>();
-  const route = (method: 'GET' | 'POST', path: string, handler: (c: Context) => Promise<Response>) => {
-    allowed.set(path, [...(allowed.get(path) ?? []), method]);
-    panel.on(method, path, handler);
-  };
-
-  route('POST', '/v2/comfygit/switch_environment', async (c) => {
-    let body: { target_env?: unknown; workspace_path?: unknown };
-    try {
-      body = (await c.req.json()) as typeof body;
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object');
-    } catch {
-      return c.json({ error: 'Invalid JSON' }, 400);
-    }
-    // Only target_env matters: any other field (a string `timestamp`, say) is ignored.
-    if (typeof body.target_env !== 'string' || body.target_env === '')
-      return c.json({ error: 'target_env required' }, 400);
-    let root = workspace;
-    if (body.workspace_path) {
-      if (typeof body.workspace_path !== 'string' || !isWorkspace(body.workspace_path)) {
-        return c.json({ error: `Workspace not found at ${String(body.workspace_path)}` }, 404);
-      }
-      root = body.workspace_path;
-    }
-    const answer = switchAnswer(await ask({ target: body.target_env, workspace: root, caller: 'external' }));
-    return c.json(answer.body, answer.status);
-  });
-
-  route('GET', '/v2/comfygit/switch_status', async (c) => {
-    const read = await readRawSwitchStatus(workspace);
-    if (read.kind === 'invalid') return c.json({ error: 'invalid_status_file', message: read.message }, 500);
-    return c.json(read.kind === 'status' ? read.body : idleStatus());
-  });
-
-  route('GET', '/v2/comfygit/orchestrator_port', async (c) => {
-    const read = await readRawControlPort(workspace);
-    if (read.kind === 'missing') return c.json({ error: 'Control server not running' }, 404);
-    if (read.kind === 'invalid') return c.json({ error: 'Invalid port file', message: read.message }, 500);
-    return c.json({ port: read.port });
-  });
-
-  route('GET', '/v2/comfygit/orchestrator/health', async (c) => {
-    const r = await proxyToSupervisor(workspace, 'health');
-    return c.json(r.body as object, r.status as 200);
-  });
-  route('GET', '/v2/comfygit/orchestrator/status', async (c) => c.json(await supervisorStatus(workspace)));
-  for (const action of ['restart', 'kill'] as const) {
-    route('POST', `/v2/comfygit/orchestrator/${action}`, async (c) => {
-      const r = await proxyToSupervisor(workspace, action);
-      return c.json(r.body as object, r.status as 200);
-    });
-  }
-
-  route('GET', '/v2/comfygit/environments', async (c) =>
-    c.json(await describeEnvironments(workspace, await currentEnvironment(workspace))),
-  );
-  // For the dashboard: the tail of the log (ComfyUI's output, else the detached supervisor's own).
-  route('GET', '/v2/comfygit/logs', async (c) => {
-    const lines = Math.min(500, Math.max(1, Number(c.req.query('lines') ?? 50) || 50));
-    return c.json(await logTail(workspace, lines, LOGS_ROUTE_BYTES));
-  });
-
-  // For the dashboard: what it shows, pushed as server-sent events.
-  const stream = dashboardStream(workspace);
-  route('GET', '/v2/comfygit/dashboard/stream', async (c) => stream(c));
-
-  // A known path with another method: 405 with Allow, as aiohttp answers.
-  for (const [path, methods] of allowed) {
-    panel.all(path, (c) => {
-      c.header('Allow', methods.join(', '));
-      return c.json(
-        {
-          error: 'method_not_allowed',
-          message: `${c.req.method} is not allowed here; use ${methods.join(' or ')}`,
-        },
-        405,
-      );
-    });
-  }
-  return panel;
-}
-
-/** The panel's routes and the dashboard, as a Hono app. */
 /** The bridge's routes as a fetch handler (Hono inside; its types stay out of the public API). */
 export interface BridgeApp {
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
   /** Calls a route in-process, without a server. */
   request(path: string, init?: RequestInit): Response | Promise<Response>;
 }
 
-/** The panel's routes (also under `/api`) and the dashboard. */
+/** `/cv` (the base path without its slash) → `/cv/`, relative, so an outer proxy's path is kept. */
+function toBasePathRoot(basePath: string) {
+  return (c: Context) => {
+    const query = new URL(c.req.url).search;
+    return c.redirect(`${basePath.split('/').at(-1)}/${query}`, 308);
+  };
+}
+
+/**
+ * The panel's routes (also under `/api`) and the dashboard; behind a proxy under `basePath`
+ * too; with a login when `token` is set. Checks run in this order: Host and Origin, body size,
+ * login, then the route.
+ */
 export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
-  const app = new Hono();
+  const basePath = normalizeBasePath(options.basePath);
+  const app = new Hono({ getPath: pathWithoutBase(basePath) });
   const workspace = options.workspace;
   const extra = options.allowedOrigins ?? [];
   const origins = async () => {
@@ -157,10 +68,24 @@ export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
       options.comfyuiPort ?? (await readStartupState(metadataDir(workspace)))?.port ?? DEFAULT_COMFYUI_PORT;
     return new Set([...comfyuiOrigins(port), ...extra]);
   };
-  app.use('*', guard({ hosts: new Set(options.allowedHosts ?? LOOPBACK_HOSTS), origins }));
+  const publicHosts = new Set(hostNames(options.publicHosts ?? []));
+  const hosts = new Set([...hostNames([...(options.allowedHosts ?? LOOPBACK_HOSTS)]), ...publicHosts]);
+  app.use('*', guard({ hosts, publicHosts, anyIpHost: options.anyIpHost, origins }));
+  // before the login, whose form is a body too
   app.use('*', limitBody(options.maxBodyBytes ?? 64 * 1024));
+  if (basePath !== '') app.get(basePath, toBasePathRoot(basePath));
+  if (options.token) {
+    const trustProxy = options.trustProxy ?? false;
+    app.use(
+      '*',
+      authGuard({ token: options.token, place: (c) => requestPlace(c, { basePath, trustProxy }) }),
+    );
+  }
 
-  app.get('/', (c) => c.html(dashboardHtml({ workspace })));
+  app.get('/', (c) => {
+    c.header('Content-Security-Policy', "frame-ancestors 'none'");
+    return c.html(dashboardHtml({ workspace }));
+  });
   const panel = panelRoutes(workspace, options.requestSwitch ?? requestSwitch);
   // ComfyUI's `api.fetchApi` puts `/api` before every path; both are served.
   app.route('/', panel);

@@ -1,8 +1,8 @@
-import { numberOption, resolveWorkspace, runCommandLine, UserError } from '@comfyvisor/cli';
+import { resolveWorkspace, runCommandLine } from '@comfyvisor/cli';
 import { detectEnvironment } from '@comfyvisor/detection';
 import { Command } from 'commander';
 import { requestSwitch } from './request-switch.ts';
-import { startBridgeServer } from './serve.ts';
+import { addServeCommand } from './serve-command.ts';
 import { supervisorStatus } from './supervisor-proxy.ts';
 import { VERSION } from './version.ts';
 
@@ -18,43 +18,7 @@ export async function bridgeMain(argv: string[]): Promise<number> {
     )
     .version(VERSION);
 
-  program
-    .command('serve')
-    .description('serve the panel routes and the dashboard; prints its URL on the first line')
-    .option('--workspace <path>', 'the ComfyGit workspace (default: detection)')
-    .option('--host <host>', 'address to listen on (loopback unless you say otherwise)', '127.0.0.1')
-    .option(
-      '--port <port>',
-      'port; 0 picks a free one',
-      numberOption({ min: 0, max: 65_535, integer: true }),
-      0,
-    )
-    .option(
-      '--comfyui-port <port>',
-      "ComfyUI's port: its page may call these routes (default: from .startup_state.json, else 8188)",
-      numberOption({ min: 1, max: 65_535, integer: true }),
-    )
-    .action(async (opts: { workspace?: string; host: string; port: number; comfyuiPort?: number }) => {
-      const workspace = resolveWorkspace(opts.workspace);
-      const { port, comfyuiPort } = opts;
-      const server = await startBridgeServer({ workspace, host: opts.host, port, comfyuiPort }).catch(
-        (error: NodeJS.ErrnoException) => {
-          throw new UserError(error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message);
-        },
-      );
-      process.stdout.write(`${server.url}\n`);
-      if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
-        process.stderr.write(
-          `warning: serving on ${opts.host}: anyone who can reach it can switch and stop ComfyUI\n`,
-        );
-      }
-      process.stdout.write(`dashboard for ${workspace}; Ctrl-C to stop\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.close().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+  addServeCommand(program);
 
   program
     .command('switch')

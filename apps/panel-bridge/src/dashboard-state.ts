@@ -2,29 +2,18 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeEvent, type EventLine } from '@comfyvisor/cli';
+import { comfyuiAddress as parseComfyuiAddress } from '@comfyvisor/health';
 import { FILE_NAMES, metadataDir, readConfig, readStartupState } from '@comfyvisor/ipc-files';
+import type { DashboardState, TimelineKind } from './dashboard-wire.ts';
 import { describeEnvironments } from './environments.ts';
 import { proxyToSupervisor, switchStatusFromFile } from './supervisor-proxy.ts';
-
-/** What the dashboard shows at one moment (pushed whenever it changes). */
-export interface DashboardState {
-  /** The supervisor's `/health`, or null when none answers. */
-  health: Record<string, unknown> | null;
-  /** `.switch_status.json` as on disk, or the idle status. */
-  switch: Record<string, unknown>;
-  environments: string[];
-  /** Where ComfyUI listens, for the link that opens it; host null means "the host of this page". */
-  comfyui: { host: string | null; port: number } | null;
-  log: { file: string | null; lines: string[] };
-}
 
 /** One entry of the timeline: the event as on disk, its words, and how to draw it. */
 export interface TimelineEntry extends EventLine {
   text: string;
-  kind: 'restart' | 'crash' | 'hang' | 'switch-ok' | 'switch-bad' | 'give-up' | 'supervisor' | 'detail';
+  kind: TimelineKind;
 }
 
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
 const LOG_TAIL_BYTES = 32 * 1024;
 // A FIFO put where a log belongs must not hold a thread of the pool in open(2); a symlink is not followed.
 const LOG_OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
@@ -44,29 +33,25 @@ export function timelineEntry(event: EventLine): TimelineEntry {
   return { ...event, text: describeEvent(event), kind };
 }
 
-/** ComfyUI's `--listen` host and `--port` from its argv (the last one wins, as argparse does). */
-function listenOf(argv: string[]): { host: string | null; port: number | null } {
-  let host: string | null = null;
-  let port: number | null = null;
-  argv.forEach((arg, i) => {
-    const next = argv[i + 1];
-    if (arg === '--listen') host = next && !next.startsWith('--') ? (next.split(',')[0] ?? '') : '0.0.0.0';
-    if (arg === '--port' && next && /^\d+$/.test(next)) port = Number(next);
-  });
-  return { host, port };
-}
+/** Hosts that mean "this machine" to a browser on it: the link then uses the page's own host. */
+const LOCAL_HOSTS = new Set(['0.0.0.0', '::', '[::]', '', '127.0.0.1', '::1', 'localhost']);
 
-/** Where ComfyUI listens: `.startup_state.json` (written by ComfyUI's side), else the config's defaults. */
+/**
+ * Where ComfyUI listens: `.startup_state.json` (written by ComfyUI's side; its argv read by
+ * health's `comfyuiAddress`, so `--port=N` and `--listen=H` count), else the config's defaults.
+ * A loopback or wildcard host is given as null: the page links to its own host, which is
+ * ComfyUI's machine whenever ComfyUI can be reached from the browser at all.
+ */
 export async function comfyuiAddress(workspace: string): Promise<DashboardState['comfyui']> {
   const dir = metadataDir(workspace);
   const startup = await readStartupState(dir);
-  const fromArgs = listenOf(startup?.argv ?? []);
   // Reading must not create the config.
   const config = await readConfig(dir).catch(() => null);
-  const port = startup?.port ?? fromArgs.port ?? config?.comfyui.defaultPort ?? null;
-  if (port === null) return null;
-  const host = fromArgs.host ?? config?.comfyui.defaultHost ?? '127.0.0.1';
-  return { host: WILDCARD_HOSTS.has(host) ? null : host, port };
+  const defaults = { host: config?.comfyui.defaultHost, port: config?.comfyui.defaultPort };
+  if (!startup && defaults.port === undefined) return null;
+  const fromArgs = parseComfyuiAddress(startup?.argv ?? [], defaults);
+  const port = startup?.port ?? fromArgs.port;
+  return { host: LOCAL_HOSTS.has(fromArgs.host) ? null : fromArgs.host, port };
 }
 
 /**

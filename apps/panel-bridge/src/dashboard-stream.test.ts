@@ -117,12 +117,19 @@ describe('dashboard state', () => {
     const dir = join(ws, '.metadata');
     expect(await comfyuiAddress(ws)).toBeNull();
     writeFileSync(join(dir, 'orchestrator_config.json'), '{"comfyui": {"default_port": 8190}}');
-    expect(await comfyuiAddress(ws)).toEqual({ host: '127.0.0.1', port: 8190 });
+    // a loopback host: the page links to its own host
+    expect(await comfyuiAddress(ws)).toEqual({ host: null, port: 8190 });
     writeFileSync(
       join(dir, '.startup_state.json'),
       JSON.stringify({ argv: ['main.py', '--listen', '0.0.0.0', '--port', '9000'], port: 9001 }),
     );
     expect(await comfyuiAddress(ws)).toEqual({ host: null, port: 9001 });
+    // read as ComfyUI reads its args (health's comfyuiAddress): `--port=N` and `--listen=H` count
+    writeFileSync(
+      join(dir, '.startup_state.json'),
+      JSON.stringify({ argv: ['main.py', '--listen=10.1.2.3', '--port=9002'] }),
+    );
+    expect(await comfyuiAddress(ws)).toEqual({ host: '10.1.2.3', port: 9002 });
     writeFileSync(join(dir, 'comfyui.log'), `${'x'.repeat(100_000)}\n${'line\n'.repeat(10)}last\n`);
     expect(await logTail(ws, 3)).toEqual({ file: 'comfyui.log', lines: ['line', 'line', 'last'] });
   });

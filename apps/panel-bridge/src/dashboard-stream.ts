@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { FILE_NAMES, metadataDir, readEvents } from '@comfyvisor/ipc-files';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { createDashboardReader, type DashboardState, timelineEntry } from './dashboard-state.ts';
+import { createDashboardReader, timelineEntry } from './dashboard-state.ts';
+import type { DashboardState, HistoryMessage } from './dashboard-wire.ts';
 
 export interface DashboardStreamOptions {
   /** A look at the files and the supervisor every this many ms, beside the folder watch. @default 250 */
@@ -64,8 +65,11 @@ class HistoryCursor {
  */
 export function dashboardStream(workspace: string, options: DashboardStreamOptions = {}) {
   const dir = metadataDir(workspace);
-  return (c: Context) =>
-    streamSSE(c, async (stream) => {
+  return (c: Context) => {
+    // nginx passes the events on as they come, not when its buffer fills
+    c.header('X-Accel-Buffering', 'no');
+    c.header('Cache-Control', 'no-cache');
+    return streamSSE(c, async (stream) => {
       const read = createDashboardReader(workspace);
       const cursor = new HistoryCursor(dir);
       let last = '';
@@ -94,7 +98,7 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
           reset: true,
           skipped: first.skipped,
           events: first.events.map(timelineEntry),
-        });
+        } satisfies HistoryMessage);
         while (!closed) {
           const state: DashboardState = await read();
           const text = JSON.stringify(state);
@@ -109,7 +113,7 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
                 reset: false,
                 skipped: next.skipped,
                 events: next.events.map(timelineEntry),
-              });
+              } satisfies HistoryMessage);
           }
           if (Date.now() - lastSent > (options.keepAliveMs ?? 15_000)) {
             await stream.write(': keep-alive\n\n');
@@ -132,4 +136,5 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
         watcher?.close();
       }
     });
+  };
 }

@@ -1,16 +1,5 @@
 import { DASHBOARD_SCRIPT } from './dashboard-script.ts';
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
+import { escapeHtml } from './html.ts';
 
 /**
  * The dashboard: one page, plain HTML and a little inline JavaScript, served by the bridge so it

@@ -9,3 +9,9 @@ export class SupervisorSpawnError extends Error {
     super(message);
   }
 }
+
+/** The bridge cannot start as asked: a token that cannot be read or made, a bind beyond loopback without login. */
+export class BridgeConfigError extends Error {
+  override readonly name = 'BridgeConfigError';
+  readonly code = 'BRIDGE_CONFIG';
+}

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   CORS_ALLOWED_METHODS as ALLOWED_METHODS,
   CORS_ALLOWED_HEADERS as ALLOWED_REQUEST_HEADERS,
@@ -9,10 +10,37 @@ import { bodyLimit } from 'hono/body-limit';
 export { comfyuiOrigins, LOOPBACK_HOSTS } from '@comfyvisor/supervisor';
 
 export interface GuardOptions {
-  /** Host names the server answers to (DNS rebinding protection). */
+  /** Host names the server answers to (DNS rebinding protection), lower case, without port. */
   hosts: ReadonlySet<string>;
+  /**
+   * Names given with `--allow-host` (a proxy's public names): a page from any of them (http or
+   * https, any port) may call the bridge.
+   */
+  publicHosts?: ReadonlySet<string> | undefined;
+  /** Answer any IP address as Host (a bridge bound beyond loopback: no name, no DNS rebinding). */
+  anyIpHost?: boolean | undefined;
   /** Browser origins allowed besides the server's own, asked per request (ComfyUI's port may change). */
   origins: () => Promise<ReadonlySet<string>>;
+}
+
+function isIpHost(host: string): boolean {
+  return isIP(host.startsWith('[') ? host.slice(1, -1) : host) !== 0;
+}
+
+/** An origin whose host is one of the proxy's public names (the scheme and port do not matter). */
+function isPublicOrigin(origin: string, publicHosts: ReadonlySet<string> | undefined): boolean {
+  if (!publicHosts || publicHosts.size === 0) return false;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && publicHosts.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** `--allow-host` names as the guard compares them: lower case, a port (`NAME:8443`) left off. */
+export function hostNames(names: readonly string[]): string[] {
+  return names.map((name) => hostnameOf(name.trim())?.toLowerCase() ?? '').filter((name) => name !== '');
 }
 
 /**
@@ -23,16 +51,16 @@ export interface GuardOptions {
 export function guard(options: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
     const rawHost = c.req.header('host');
-    const host = hostnameOf(rawHost);
-    if (host === null || !options.hosts.has(host)) {
+    const host = hostnameOf(rawHost)?.toLowerCase() ?? null;
+    if (host === null || !(options.hosts.has(host) || (options.anyIpHost && isIpHost(host)))) {
       return c.json(
         { error: 'host_not_allowed', message: `Host ${JSON.stringify(rawHost ?? '')} is not served here` },
         403,
       );
     }
     const origin = c.req.header('origin');
-    const sameOrigin = origin === `http://${rawHost}`;
-    if (origin !== undefined && !sameOrigin) {
+    const sameOrigin = origin === `http://${rawHost}` || origin === `https://${rawHost}`;
+    if (origin !== undefined && !sameOrigin && !isPublicOrigin(origin, options.publicHosts)) {
       if (!(await options.origins()).has(origin)) {
         return c.json({ error: 'origin_not_allowed', message: `Origin ${origin} is not allowed` }, 403);
       }

@@ -1,10 +1,12 @@
 export type { BridgeApp, BridgeAppOptions } from './app.ts';
 export { createBridgeApp } from './app.ts';
+export type { LoadTokenOptions, LoginToken } from './auth-token.ts';
+export { loadLoginToken } from './auth-token.ts';
 export { bridgeMain } from './cli.ts';
 export { dashboardHtml } from './dashboard.ts';
 export type { EnvironmentInfo, EnvironmentsBody } from './environments.ts';
 export { describeEnvironments } from './environments.ts';
-export { SupervisorSpawnError } from './errors.ts';
+export { BridgeConfigError, SupervisorSpawnError } from './errors.ts';
 export { extractComfyuiArgs } from './extract-args.ts';
 export type { RequestSwitchOptions, SwitchRequestResult } from './request-switch.ts';
 export { requestSwitch } from './request-switch.ts';

@@ -1,0 +1,12 @@
+import type { DashboardState, HistoryMessage } from '../dashboard-wire.ts';
+
+/**
+ * One part of the dashboard (the state, the timeline; later the settings panel, the charts):
+ * it wires its buttons in `start`, and draws what the bridge pushes. client.ts feeds every view
+ * the same stream, so adding a part is adding a module and one line there.
+ */
+export interface DashboardView {
+  start?(): void;
+  onState?(state: DashboardState): void;
+  onHistory?(message: HistoryMessage): void;
+}
