@@ -5,7 +5,6 @@ export { findConnectionPeer, findPortListeners } from './port-owner.ts';
 export type { ProcessIdentity } from './process-identity.ts';
 export { isSameProcess, processIdentity } from './process-identity.ts';
 export {
-  isProcessAlive,
   isProcessRunning,
   readCommandLine,
   readEnvironment,
@@ -15,4 +14,4 @@ export type { ProcessInfo } from './process-table.ts';
 export { ancestorsOf, childrenOf, descendantsOf, listProcesses } from './process-table.ts';
 export { isInProcessTree, processTree } from './process-tree.ts';
 export { treeResidentBytes } from './resident-memory.ts';
-export { signalProcessGroup } from './signal-group.ts';
+export { signalProcessGroup } from './signals.ts';

@@ -4,20 +4,7 @@ import { type ProcessOptions, resolveOptions, usesPs } from './options.ts';
 import { parseEnviron, readProcFileSync, splitNul } from './proc-fs.ts';
 import { hasExited, readStatSync } from './proc-stat.ts';
 import { psCommandLineSync, psStateAndStart } from './ps.ts';
-
-/**
- * Whether a process with this pid exists: signal 0, where EPERM means it exists but is not ours.
- * A zombie counts (use {@link isProcessRunning} to leave it out).
- */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isProcessAlive } from './signals.ts';
 
 /**
  * Alive and not a zombie (an exited process its parent has not reaped yet has stopped all the

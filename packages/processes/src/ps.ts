@@ -12,7 +12,8 @@ export function parsePsTable(text: string): PsRow[] {
   const rows: PsRow[] = [];
   for (const line of text.split('\n')) {
     const match = /^\s*(\d+)\s+(\d+)\s?(.*)$/.exec(line);
-    if (match) rows.push({ pid: Number(match[1]), ppid: Number(match[2]), command: (match[3] as string).trim() });
+    if (match)
+      rows.push({ pid: Number(match[1]), ppid: Number(match[2]), command: (match[3] as string).trim() });
   }
   return rows;
 }
@@ -39,7 +40,10 @@ export function psCommandLineSync(runSync: RunCommandSync, pid: number): string[
 }
 
 /** `ps -o stat=,lstart=`: the state letter and the start time (ms since the epoch), or null. */
-export function psStateAndStart(runSync: RunCommandSync, pid: number): { state: string; startMs: number } | null {
+export function psStateAndStart(
+  runSync: RunCommandSync,
+  pid: number,
+): { state: string; startMs: number } | null {
   const out = runSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)])?.trim();
   const match = out ? /^(\S+)\s+(.+)$/.exec(out) : null;
   if (!match) return null;

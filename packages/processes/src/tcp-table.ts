@@ -61,7 +61,10 @@ export async function readPeerSockets(
     const text = await readFile(join(procRoot, 'net', table), 'utf8').catch(() => '');
     const found = parseProcNetTcp(text).filter(
       (e) =>
-        e.state === TCP_ESTABLISHED && e.localPort === remotePort && e.remotePort === localPort && e.inode > 0,
+        e.state === TCP_ESTABLISHED &&
+        e.localPort === remotePort &&
+        e.remotePort === localPort &&
+        e.inode > 0,
     );
     if (found.length > 0) return found;
   }
