@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { findOrphans } from '@comfyvisor/detection';
-import { type Clock, comfyuiAddress, findPortListeners, isPeerInProcessTree } from '@comfyvisor/health';
+import { type Clock, comfyuiAddress } from '@comfyvisor/health';
 import {
   createRotatingLog,
   FILE_NAMES,
@@ -10,6 +10,7 @@ import {
   removeControlPort,
   writeControlPort,
 } from '@comfyvisor/ipc-files';
+import { findPortListeners, isPeerInProcessTree } from '@comfyvisor/processes';
 import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
 import { type ControlServer, startControlServer } from './control-server.ts';
 import { EnvironmentUnusableError } from './errors.ts';
