@@ -26,6 +26,9 @@ describe('recognising a supervisor by what it is', () => {
     expect(isSupervisorCommandLine(['node', 'dist/bundle/bin.js', 'run'], () => cli.root)).toBe(true);
     expect(isSupervisorCommandLine(['/home/u/.local/bin/comfyvisor', 'run', '--', '--port', '1'])).toBe(true);
     expect(isSupervisorCommandLine(['python', '/x/server/orchestrator.py', '--workspace', 'w'])).toBe(true);
+    // a nameless package.json beside the bundle (a module-type marker) is looked past
+    writeFileSync(join(cli.root, 'dist', 'bundle', 'package.json'), '{"type":"module"}');
+    expect(isSupervisorCommandLine(['/usr/bin/node', cli.bin, 'run'])).toBe(true);
   });
 
   it('a folder name is not an identity: another package in apps/cli/dist, or comfyvisor in a path', () => {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isProcessRunning, readCommandLine, readWorkingDirectory } from '@comfyvisor/processes';
 
@@ -10,11 +10,13 @@ export const SUPERVISOR_TITLE = 'comfyvisor supervisor ';
 /** The name of the CLI package whose `run` command is our supervisor. */
 const CLI_PACKAGE = '@comfyvisor/cli';
 const MANIFEST_MAX_BYTES = 64 * 1024;
+// A FIFO put where a package.json would be never blocks the open.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 function readSmallFile(file: string): string | null {
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, OPEN_FLAGS);
     const info = fstatSync(fd);
     if (!info.isFile() || info.size > MANIFEST_MAX_BYTES) return null;
     return readFileSync(fd, 'utf8');
@@ -25,19 +27,23 @@ function readSmallFile(file: string): string | null {
   }
 }
 
-/** The `name` of the nearest package.json above `file` (a few levels at most), or null. */
+function nameOf(text: string): string | null | undefined {
+  try {
+    const name = (JSON.parse(text) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return null;
+  }
+}
+
+/** The `name` of the nearest named package.json above `file` (a few levels at most), or null. */
 function packageOf(file: string): string | null {
   let dir = path.dirname(file);
   for (let level = 0; level < 5; level++) {
     const text = readSmallFile(path.join(dir, 'package.json'));
-    if (text !== null) {
-      try {
-        const name = (JSON.parse(text) as { name?: unknown } | null)?.name;
-        return typeof name === 'string' ? name : null;
-      } catch {
-        return null;
-      }
-    }
+    // a package.json without a name (a `{"type": "module"}` marker) does not end the search
+    const name = text === null ? undefined : nameOf(text);
+    if (name !== undefined) return name;
     const parent = path.dirname(dir);
     if (parent === dir) return null;
     dir = parent;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,16 @@ describe('a supervisor is recognised by what it is, wherever it is installed', (
       reason: 'running',
       pid: ours.pid,
     });
+  });
+
+  it('a FIFO where its package.json would be neither blocks nor names it', async () => {
+    const bin = installAt('x');
+    const manifest = join(bin, '..', '..', '..', 'package.json');
+    rmSync(manifest);
+    execFileSync('mkfifo', [manifest]);
+    const child = track(execa(process.execPath, [bin, 'run'], { reject: false }));
+    await expect.poll(() => readCommandLine(child.pid as number)?.at(-1)).toBe('run');
+    expect(isSupervisorProcess(child.pid as number)).toBe(false);
   });
 
   it('a process that took the title `comfyvisor supervisor <workspace>` is one', async () => {
