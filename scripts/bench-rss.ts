@@ -48,6 +48,7 @@ export const PROBES: Probe[] = [
   { name: '@comfyvisor/detection', from: pkg('apps/cli'), specs: ['@comfyvisor/detection'] },
   { name: '@comfyvisor/ipc-files', from: pkg('apps/cli'), specs: ['@comfyvisor/ipc-files'] },
   { name: '@comfyvisor/health', from: pkg('apps/cli'), specs: ['@comfyvisor/health'] },
+  { name: '@comfyvisor/processes', from: pkg('apps/cli'), specs: ['@comfyvisor/processes'] },
   { name: '@comfyvisor/venv', from: pkg('apps/cli'), specs: ['@comfyvisor/venv'] },
   {
     name: '@comfyvisor/supervisor (+ all it uses)',

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ipcFiles from '@comfyvisor/ipc-files';
 import { tempWorkspace } from '@comfyvisor/testkit';
+import { venvPaths } from '@comfyvisor/venv';
 import { describe, expect, it } from 'vitest';
 import * as detection from './index.ts';
 
@@ -30,10 +31,11 @@ describe('checkEnvironment: the one "valid name and existing environment" check'
     expect(detection.environmentExists(ws, 'env2')).toBe(false);
   });
 
-  it('isProcessAlive is the one implementation, shared with ipc-files', () => {
-    expect(detection.isProcessAlive).toBe(ipcFiles.isProcessAlive);
-    expect(detection.isProcessAlive(process.pid)).toBe(true);
-    for (const pid of [0, -1, 1.5, Number.NaN, 4_194_305]) expect(detection.isProcessAlive(pid)).toBe(false);
+  it("the interpreter's path is venv's rule, on every platform", () => {
+    for (const platform of ['linux', 'darwin', 'win32'] as const) {
+      const env = detection.getEnvironment('/ws', 'env1', { platform });
+      expect(env.python).toBe(venvPaths(env.venvDir, platform).python);
+    }
   });
 
   it('readActiveEnvironment: an oversize, too deep or symlinked workspace.json is no answer', () => {

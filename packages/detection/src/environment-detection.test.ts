@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { environmentExists, getEnvironment, listEnvironments, readActiveEnvironment } from './environment.ts';
 import { validateEnvironmentName } from './environment-name.ts';
 import { shouldSpawnSupervisor } from './should-spawn.ts';
-import { isSupervisorProcess } from './supervisor-process.ts';
 import { detectEnvironment, findWorkspaceRoot } from './workspace.ts';
 
 const temp = () => tempDir('comfyvisor-detect-');
@@ -197,30 +196,5 @@ describe('shouldSpawnSupervisor (test_environment_detection)', () => {
       spawn: true,
       reason: 'no_workspace',
     });
-  });
-
-  it('isSupervisorProcess believes a command line, not a bare pid', () => {
-    const alive = () => true;
-    expect(
-      isSupervisorProcess(10, {
-        platform: 'linux',
-        isAlive: alive,
-        commandLine: () => 'node /x/apps/cli/dist/bin.js run',
-      }),
-    ).toBe(true);
-    expect(
-      isSupervisorProcess(10, {
-        platform: 'linux',
-        isAlive: alive,
-        commandLine: () => 'python orchestrator.py --workspace w',
-      }),
-    ).toBe(true);
-    expect(
-      isSupervisorProcess(10, { platform: 'linux', isAlive: alive, commandLine: () => 'sleep 30' }),
-    ).toBe(false);
-    expect(
-      isSupervisorProcess(10, { platform: 'linux', isAlive: () => false, commandLine: () => 'comfyvisor' }),
-    ).toBe(false);
-    expect(isSupervisorProcess(10, { platform: 'win32', isAlive: alive })).toBe(true);
   });
 });

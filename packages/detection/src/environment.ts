@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { jsonTooDeep } from '@comfyvisor/ipc-files';
+import { venvPaths } from '@comfyvisor/venv';
 import { validateEnvironmentName } from './environment-name.ts';
 import { InvalidEnvironmentNameError } from './errors.ts';
 
@@ -21,7 +22,7 @@ export interface Environment {
   comfyuiDir: string;
   mainPy: string;
   venvDir: string;
-  /** The interpreter: `.venv/bin/python`, or `.venv\Scripts\python.exe` on Windows. */
+  /** The interpreter, as venv lays it out: `.venv/bin/python`, or `.venv\Scripts\python.exe` on Windows. */
   python: string;
   cecPath: string;
 }
@@ -34,7 +35,8 @@ export function getEnvironment(
 ): Environment {
   const check = validateEnvironmentName(name);
   if (!check.ok) throw new InvalidEnvironmentNameError(`invalid environment name: ${check.reason}`);
-  const p = (world.platform ?? process.platform) === 'win32' ? path.win32 : path.posix;
+  const platform = world.platform ?? process.platform;
+  const p = platform === 'win32' ? path.win32 : path.posix;
   const root = p.join(workspace, 'environments', name);
   const venvDir = p.join(root, '.venv');
   const comfyuiDir = p.join(root, 'ComfyUI');
@@ -45,10 +47,7 @@ export function getEnvironment(
     comfyuiDir,
     mainPy: p.join(comfyuiDir, 'main.py'),
     venvDir,
-    python:
-      (world.platform ?? process.platform) === 'win32'
-        ? p.join(venvDir, 'Scripts', 'python.exe')
-        : p.join(venvDir, 'bin', 'python'),
+    python: venvPaths(venvDir, platform).python,
     cecPath: p.join(root, '.cec'),
   };
 }

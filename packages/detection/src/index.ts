@@ -1,4 +1,3 @@
-export { isProcessAlive } from '@comfyvisor/ipc-files';
 export type { Environment, EnvironmentCheck } from './environment.ts';
 export {
   checkEnvironment,
@@ -15,7 +14,7 @@ export { findOrphans } from './orphans.ts';
 export type { SpawnDecision } from './should-spawn.ts';
 export { shouldSpawnSupervisor } from './should-spawn.ts';
 export type { SupervisorCheck } from './supervisor-process.ts';
-export { isSupervisorProcess, readCommandLine } from './supervisor-process.ts';
+export { isSupervisorProcess, SUPERVISOR_TITLE } from './supervisor-process.ts';
 export type { Detection } from './workspace.ts';
 export { detectEnvironment, findWorkspaceRoot, isWorkspace } from './workspace.ts';
 export type { World } from './world.ts';

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createFakeProc, type FakeProcess } from '@comfyvisor/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { findOrphans } from './orphans.ts';
@@ -122,6 +124,36 @@ describe('findOrphans (fake /proc)', () => {
     expect(orphans).toEqual([]);
   });
 
+  it('a session naming a supervisor that started after the ComfyUI did: pid reused by another supervisor', async () => {
+    const proc = createFakeProc({
+      processes: [
+        { pid: 1, ppid: 0, cmdline: ['/sbin/init'] },
+        supervisor(150),
+        comfyui(200, 1, {
+          environ: {
+            COMFYGIT_SUPERVISED: '1',
+            __COMFY_CLI_SESSION__: `${WS}/.metadata/.comfyvisor-session-150`,
+          },
+        }),
+      ],
+    });
+    onTestFinished(proc.cleanup);
+    // field 22 of stat: the start, in clock ticks since boot
+    const stat = (pid: number, ticks: number) =>
+      writeFileSync(
+        join(proc.root, String(pid), 'stat'),
+        `${pid} (x) S 1 ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${ticks} 0 0\n`,
+      );
+    stat(150, 9_000);
+    stat(200, 5_000);
+    const options = { procRoot: proc.root, platform: 'linux' as const, selfPid: SELF };
+    expect(await findOrphans(WS, options)).toMatchObject([
+      { pid: 200, supervisorPid: 150, reason: 'supervisor_pid_reused' },
+    ]);
+    stat(150, 4_000);
+    expect(await findOrphans(WS, options)).toEqual([]);
+  });
+
   it('matched by its paths alone (the Python supervisor sets no session of ours): no_supervisor', async () => {
     const orphans = await orphansOf([comfyui(300, 1, { environ: { COMFYGIT_SUPERVISED: '1' } })]);
     expect(orphans).toMatchObject([
@@ -165,21 +197,14 @@ describe('findOrphans (fake /proc)', () => {
   });
 
   it('macOS: command lines from ps (no environment to read)', async () => {
-    const listProcesses = async () => [
-      { pid: 1, ppid: 0, command: '/sbin/launchd' },
-      { pid: 10, ppid: 1, command: `comfyvisor supervisor ${WS}` },
-      {
-        pid: 11,
-        ppid: 10,
-        command: `${WS}/environments/a/.venv/bin/python ${WS}/environments/a/ComfyUI/main.py`,
-      },
-      {
-        pid: 20,
-        ppid: 1,
-        command: `${WS}/environments/b/.venv/bin/python ${WS}/environments/b/ComfyUI/main.py`,
-      },
-    ];
-    const orphans = await findOrphans(WS, { platform: 'darwin', listProcesses, selfPid: 99 });
+    const run = async () =>
+      [
+        '    1     0 /sbin/launchd',
+        `   10     1 comfyvisor supervisor ${WS}`,
+        `   11    10 ${WS}/environments/a/.venv/bin/python ${WS}/environments/a/ComfyUI/main.py`,
+        `   20     1 ${WS}/environments/b/.venv/bin/python ${WS}/environments/b/ComfyUI/main.py`,
+      ].join('\n');
+    const orphans = await findOrphans(WS, { platform: 'darwin', run, selfPid: 99 });
     expect(orphans).toMatchObject([{ pid: 20, environment: 'b', reason: 'no_supervisor' }]);
     expect(await findOrphans(WS, { platform: 'win32' })).toEqual([]);
   });

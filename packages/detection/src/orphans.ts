@@ -1,11 +1,18 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { type ProcessInfo, type ProcessTableOptions, readProcessTable } from './process-table.ts';
-import { isSupervisorProcess } from './supervisor-process.ts';
+import {
+  ancestorsOf,
+  childrenOf,
+  descendantsOf,
+  listProcesses,
+  type ProcessInfo,
+  type ProcessOptions,
+} from '@comfyvisor/processes';
+import { isSupervisorCommandLine } from './supervisor-process.ts';
 
 /**
  * Why a process is an orphan: the supervisor its session names is gone, that pid now belongs to
- * something that is not a supervisor, or (matched by its command line or cwd) no supervisor is
+ * something that is not its supervisor, or (matched by its command line or cwd) no supervisor is
  * above it.
  */
 export type OrphanReason = 'supervisor_gone' | 'supervisor_pid_reused' | 'no_supervisor';
@@ -23,7 +30,7 @@ export interface Orphan {
   descendants: number[];
 }
 
-export interface FindOrphansOptions extends ProcessTableOptions {
+export interface FindOrphansOptions extends ProcessOptions {
   /** Never report this process or its ancestors. @default process.pid */
   selfPid?: number | undefined;
 }
@@ -58,14 +65,31 @@ function sessionSupervisor(session: string | undefined, roots: readonly string[]
   return metadata.has(dir) || metadata.has(real(dir)) ? Number(match[2]) : null;
 }
 
-function ancestors(pid: number, byPid: ReadonlyMap<number, ProcessInfo>): number[] {
-  const chain: number[] = [];
-  let current = byPid.get(pid)?.ppid;
-  while (current !== undefined && current > 0 && !chain.includes(current)) {
-    chain.push(current);
-    current = byPid.get(current)?.ppid;
-  }
-  return chain;
+/**
+ * Is `supervisor` the process that started `child`? A supervisor (by its command line) that
+ * started no later than the child: a process that started after it cannot have (a reused pid).
+ */
+function startedIt(supervisor: ProcessInfo, child: ProcessInfo): boolean {
+  if (!isSupervisorCommandLine(supervisor.commandLine, () => supervisor.cwd)) return false;
+  return (
+    supervisor.startTicks === null || child.startTicks === null || supervisor.startTicks <= child.startTicks
+  );
+}
+
+/** Why `info` is an orphan, or null when it is not one (or not ours to judge). */
+function orphanReason(
+  info: ProcessInfo,
+  supervisorPid: number | null,
+  byPid: ReadonlyMap<number, ProcessInfo>,
+): OrphanReason | null {
+  const above = ancestorsOf(info.pid, byPid).map((pid) => byPid.get(pid) as ProcessInfo);
+  if (above.some((ancestor) => ancestor && isSupervisorCommandLine(ancestor.commandLine, () => ancestor.cwd)))
+    return null;
+  if (supervisorPid === null) return 'no_supervisor';
+  const named = byPid.get(supervisorPid);
+  if (named === undefined) return 'supervisor_gone';
+  // its supervisor still runs (not necessarily as its parent): not ours to judge
+  return startedIt(named, info) ? null : 'supervisor_pid_reused';
 }
 
 /**
@@ -73,24 +97,18 @@ function ancestors(pid: number, byPid: ReadonlyMap<number, ProcessInfo>): number
  * supervised (`COMFYGIT_SUPERVISED=1` in its environment, where that can be read) and either its
  * `__COMFY_CLI_SESSION__` is `<workspace>/.metadata/.comfyvisor-session-<pid>` or its command line
  * or cwd lies under `<workspace>/environments/<name>/ComfyUI`; and no live supervisor is above it
- * and the supervisor its session names is not running. Only the top of each orphaned tree is
- * listed (its children are in `descendants`). Linux reads /proc; macOS reads `ps` (command lines
- * only); Windows gets []. Never throws.
+ * and the supervisor its session names is not running (or its pid now holds a later process).
+ * Only the top of each orphaned tree is listed (its children are in `descendants`). Linux reads
+ * /proc; macOS reads `ps` (command lines only); Windows gets []. Never throws.
  */
 export async function findOrphans(workspace: string, options: FindOrphansOptions = {}): Promise<Orphan[]> {
-  const table = await readProcessTable(options);
+  const table = await listProcesses(options);
   const byPid = new Map(table.map((info) => [info.pid, info]));
   const self = options.selfPid ?? process.pid;
-  const excluded = new Set([self, ...ancestors(self, byPid)]);
+  const excluded = new Set([self, ...ancestorsOf(self, byPid)]);
   const roots = [...new Set([path.resolve(workspace), real(path.resolve(workspace))])];
-  const isSupervisor = (pid: number) =>
-    isSupervisorProcess(pid, {
-      platform: 'linux',
-      isAlive: (p) => byPid.has(p),
-      commandLine: (p) => byPid.get(p)?.commandLine.join(' ') ?? null,
-    });
 
-  const candidates = new Map<number, Orphan>();
+  const candidates = new Map<number, Omit<Orphan, 'descendants'>>();
   for (const info of table) {
     if (excluded.has(info.pid)) continue;
     if (info.environ !== null && info.environ.COMFYGIT_SUPERVISED !== '1') continue;
@@ -98,35 +116,15 @@ export async function findOrphans(workspace: string, options: FindOrphansOptions
     const environment =
       [info.cwd ?? '', ...info.commandLine].map((p) => environmentOf(p, roots)).find((name) => name) ?? null;
     if (supervisorPid === null && environment === null) continue;
-    if (ancestors(info.pid, byPid).some(isSupervisor)) continue;
-    let reason: OrphanReason = 'no_supervisor';
-    if (supervisorPid !== null) {
-      if (!byPid.has(supervisorPid)) reason = 'supervisor_gone';
-      else if (!isSupervisor(supervisorPid)) reason = 'supervisor_pid_reused';
-      else continue; // its supervisor still runs: not ours to judge
-    }
-    candidates.set(info.pid, {
-      pid: info.pid,
-      commandLine: info.commandLine,
-      supervisorPid,
-      reason,
-      environment,
-      descendants: [],
-    });
+    const reason = orphanReason(info, supervisorPid, byPid);
+    if (reason === null) continue;
+    const { pid, commandLine } = info;
+    candidates.set(pid, { pid, commandLine, supervisorPid, reason, environment });
   }
 
-  const children = new Map<number, number[]>();
-  for (const info of table) {
-    const siblings = children.get(info.ppid);
-    if (siblings) siblings.push(info.pid);
-    else children.set(info.ppid, [info.pid]);
-  }
-  const orphans: Orphan[] = [];
-  for (const orphan of candidates.values()) {
-    if (ancestors(orphan.pid, byPid).some((pid) => candidates.has(pid))) continue;
-    const queue = [...(children.get(orphan.pid) ?? [])];
-    for (let i = 0; i < queue.length; i++) queue.push(...(children.get(queue[i] as number) ?? []));
-    orphans.push({ ...orphan, descendants: queue });
-  }
-  return orphans.sort((a, b) => a.pid - b.pid);
+  const children = childrenOf(table);
+  return [...candidates.values()]
+    .filter((orphan) => !ancestorsOf(orphan.pid, byPid).some((pid) => candidates.has(pid)))
+    .map((orphan) => ({ ...orphan, descendants: descendantsOf(orphan.pid, children) }))
+    .sort((a, b) => a.pid - b.pid);
 }

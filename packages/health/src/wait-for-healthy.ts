@@ -47,9 +47,19 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
     return EXITED;
   });
   const aborted = new Promise<typeof ABORTED>((resolve) => {
+    const onAbort = () => resolve(ABORTED);
     if (options.signal?.aborted) resolve(ABORTED);
-    options.signal?.addEventListener('abort', () => resolve(ABORTED), { once: true });
-    stop.signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // The caller's signal may outlive many waits (the supervisor's lives as long as it does): the
+    // listener lives only as long as this call.
+    stop.signal.addEventListener(
+      'abort',
+      () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(ABORTED);
+      },
+      { once: true },
+    );
   });
   const interrupt = [exited, aborted].filter(
     (p): p is Promise<typeof EXITED | typeof ABORTED> => p !== undefined,

@@ -1,4 +1,4 @@
-import { isPeerInProcessTree } from '@comfyvisor/health';
+import { isPeerInProcessTree } from '@comfyvisor/processes';
 import { removeControlPort, writeControlPort } from '@comfyvisor/ipc-files';
 import { CommandIntake } from './command-intake.ts';
 import { type ControlServer, startControlServer } from './control-server.ts';

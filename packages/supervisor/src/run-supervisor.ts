@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { findOrphans } from '@comfyvisor/detection';
-import { type Clock, type ComfyuiAddress, comfyuiAddress, findPortListeners } from '@comfyvisor/health';
+import { findOrphans, SUPERVISOR_TITLE } from '@comfyvisor/detection';
+import { type Clock, type ComfyuiAddress, comfyuiAddress } from '@comfyvisor/health';
 import {
   createRotatingLog,
   FILE_NAMES,
@@ -8,6 +8,7 @@ import {
   metadataDir,
   type RotatingLog,
 } from '@comfyvisor/ipc-files';
+import { findPortListeners } from '@comfyvisor/processes';
 import { attachWorkspace, type WorkspaceAdapter } from './attach-workspace.ts';
 import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
 import { EnvironmentUnusableError } from './errors.ts';
@@ -160,7 +161,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   if (!found.ok) throw new EnvironmentUnusableError(found.reason);
 
   const pidFile = await guardPidFile(dir, logger);
-  process.title = `comfyvisor supervisor ${options.workspace}`;
+  process.title = `${SUPERVISOR_TITLE}${options.workspace}`;
   const reaper = startReaper(store.session, platform);
   const eventLog = createEventLog(dir, { maxBytes: settings.eventsMaxBytes, logger });
   const metrics = createMetrics();

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findPortListeners, processTree } from '@comfyvisor/health';
+import { findPortListeners, processTree } from '@comfyvisor/processes';
 import { freePort, isAlive, type TestWorkspace, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { describe, expect, it, vi } from 'vitest';

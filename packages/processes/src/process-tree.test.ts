@@ -43,15 +43,16 @@ describe('processTree / isInProcessTree (fake /proc)', () => {
     expect(await isInProcessTree(500, 1, options)).toBe(true);
   });
 
-  it('without /proc (macOS) uses the injected process list', async () => {
-    const listProcesses = async () => [
-      { pid: 1, ppid: 0 },
-      { pid: 10, ppid: 1 },
-      { pid: 11, ppid: 10 },
-      { pid: 12, ppid: 1 },
-    ];
-    expect(await processTree(10, { platform: 'darwin', listProcesses })).toEqual([10, 11]);
-    expect(await isInProcessTree(11, 10, { platform: 'darwin', listProcesses })).toBe(true);
-    expect(await isInProcessTree(12, 10, { platform: 'darwin', listProcesses })).toBe(false);
+  it('without /proc (macOS) reads ps -A -ww -o pid=,ppid=,command=', async () => {
+    const calls: string[][] = [];
+    const run = async (file: string, args: string[]) => {
+      calls.push([file, ...args]);
+      return '    1     0 /sbin/launchd\n   10     1 python main.py\n   11    10 ffmpeg -i x\n   12     1 zsh\n';
+    };
+    expect(await processTree(10, { platform: 'darwin', run })).toEqual([10, 11]);
+    expect(await isInProcessTree(11, 10, { platform: 'darwin', run })).toBe(true);
+    expect(await isInProcessTree(12, 10, { platform: 'darwin', run })).toBe(false);
+    expect(calls[0]).toEqual(['ps', '-A', '-ww', '-o', 'pid=,ppid=,command=']);
+    expect(await processTree(10, { platform: 'win32', run })).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
-import { findPeerProcess, type PortOwnerOptions } from './port-owner.ts';
-import { holdsSocket, readChildPids, readPeerSocketInodes } from './proc-fs.ts';
+import { type ProcessOptions, resolveOptions } from './options.ts';
+import { findConnectionPeer } from './port-owner.ts';
+import { holdsSocket, readChildPids } from './proc-fs.ts';
 import { isInProcessTree, processTree } from './process-tree.ts';
+import { readPeerSockets } from './tcp-table.ts';
 
 /** A bound on the processes looked at, whatever /proc says. */
 const MAX_TREE = 10_000;
@@ -17,15 +19,14 @@ export async function isPeerInProcessTree(
   localPort: number,
   remotePort: number,
   rootPid: number,
-  options: PortOwnerOptions = {},
+  options: ProcessOptions = {},
 ): Promise<boolean | null> {
-  const platform = options.platform ?? process.platform;
+  const { procRoot, platform } = resolveOptions(options);
   if (platform !== 'linux') {
-    const peer = await findPeerProcess(localPort, remotePort, options);
+    const peer = await findConnectionPeer(localPort, remotePort, options);
     return peer ? isInProcessTree(peer.pid, rootPid, options) : null;
   }
-  const procRoot = options.procRoot ?? '/proc';
-  const inodes = await readPeerSocketInodes(procRoot, localPort, remotePort);
+  const inodes = new Set((await readPeerSockets(procRoot, localPort, remotePort)).map((s) => s.inode));
   if (inodes.size === 0) return null;
   const tree = [rootPid];
   const seen = new Set(tree);

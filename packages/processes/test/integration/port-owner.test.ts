@@ -1,12 +1,12 @@
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import {
-  findPeerProcess,
+  findConnectionPeer,
   findPortListeners,
   isInProcessTree,
   isPeerInProcessTree,
   processTree,
-} from '@comfyvisor/health';
+} from '@comfyvisor/processes';
 import { createWorkspace, freePort, isAlive, type TestWorkspace, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -85,8 +85,12 @@ describe('who holds a port (real sockets, /proc)', () => {
       },
       { timeout: 15_000, interval: 20 },
     );
-    expect(await findPeerProcess(port, connection.remotePort)).toEqual({ pid: client.pid });
-    expect(await findPeerProcess(port, connection.remotePort + 1)).toBeNull();
+    expect(await findConnectionPeer(port, connection.remotePort)).toEqual({
+      pid: client.pid,
+      uid: process.getuid?.(),
+      commandLine: expect.arrayContaining(['-c']),
+    });
+    expect(await findConnectionPeer(port, connection.remotePort + 1)).toBeNull();
     // The client is a child of this process: found from its own pid, and from ours through the
     // kernel's task/<tid>/children files; a tree that is not running does not hold it.
     expect(await isPeerInProcessTree(port, connection.remotePort, client.pid as number)).toBe(true);
@@ -96,7 +100,7 @@ describe('who holds a port (real sockets, /proc)', () => {
     client.kill('SIGKILL');
     await client;
     await expect
-      .poll(() => findPeerProcess(port, connection.remotePort), {
+      .poll(() => findConnectionPeer(port, connection.remotePort), {
         timeout: 15_000,
         message: 'the peer to be gone with its process',
       })

@@ -1,7 +1,7 @@
 import { createFakeProc, type FakeProc } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findPeerProcess, findPortListeners } from './port-owner.ts';
-import { parseProcNetTcp } from './proc-fs.ts';
+import { findConnectionPeer, findPortListeners } from './port-owner.ts';
+import { parseProcNetTcp } from './tcp-table.ts';
 
 let proc: FakeProc | undefined;
 afterEach(() => proc?.cleanup());
@@ -11,7 +11,7 @@ const noCommands = async () => {
 };
 
 describe('parseProcNetTcp', () => {
-  it('reads ports (hex), the state and the inode of each row; skips the header and broken rows', () => {
+  it('reads ports (hex), the state, the uid and the inode of each row; skips the header and broken rows', () => {
     const text = [
       '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
       '   0: 0100007F:1FFC 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0 100 0 0 10 0',
@@ -20,8 +20,8 @@ describe('parseProcNetTcp', () => {
       '',
     ].join('\n');
     expect(parseProcNetTcp(text)).toEqual([
-      { localPort: 8188, remotePort: 0, state: 0x0a, inode: 4242 },
-      { localPort: 0xa1b2, remotePort: 8188, state: 0x01, inode: 77 },
+      { localPort: 8188, remotePort: 0, state: 0x0a, uid: 1000, inode: 4242 },
+      { localPort: 0xa1b2, remotePort: 8188, state: 0x01, uid: 1000, inode: 77 },
     ]);
   });
 });
@@ -79,7 +79,7 @@ describe('findPortListeners (fake /proc)', () => {
   });
 });
 
-describe('findPeerProcess (fake /proc)', () => {
+describe('findConnectionPeer (fake /proc)', () => {
   it("finds the client's end: local port = the remote port seen by the server, remote port = the server's", async () => {
     proc = createFakeProc({
       sockets: [
@@ -90,21 +90,47 @@ describe('findPeerProcess (fake /proc)', () => {
       ],
       processes: [
         { pid: 50, sockets: [1, 2] },
-        { pid: 60, sockets: [3] },
+        { pid: 60, cmdline: ['curl', 'x'], sockets: [3] },
         { pid: 61, sockets: [3] },
         { pid: 70, sockets: [4] },
       ],
     });
     const options = { procRoot: proc.root, platform: 'linux' as const, run: noCommands };
-    expect(await findPeerProcess(5050, 41000, options)).toEqual({ pid: 60 });
-    expect(await findPeerProcess(5050, 41001, options)).toBeNull();
-    expect(await findPeerProcess(5050, 41002, options)).toBeNull();
+    expect(await findConnectionPeer(5050, 41000, options)).toEqual({
+      pid: 60,
+      uid: 1000,
+      commandLine: ['curl', 'x'],
+    });
+    expect(await findConnectionPeer(5050, 41001, options)).toBeNull();
+    expect(await findConnectionPeer(5050, 41002, options)).toBeNull();
   });
 
-  it('macOS: picks the lsof row whose name is remotePort->localPort', async () => {
-    const run = async () =>
-      'p10\nf5\nn127.0.0.1:5050->127.0.0.1:41000\np20\nf9\nn127.0.0.1:41000->127.0.0.1:5050\n';
-    expect(await findPeerProcess(5050, 41000, { platform: 'darwin', run })).toEqual({ pid: 20 });
-    expect(await findPeerProcess(5051, 41000, { platform: 'darwin', run })).toBeNull();
+  it('macOS: picks the lsof row whose name is remotePort->localPort, with its uid and ps command line', async () => {
+    const calls: string[][] = [];
+    const run = async (file: string, args: string[]) => {
+      calls.push([file, ...args]);
+      if (file === 'ps') return '/usr/bin/curl -s http://127.0.0.1:5050/\n';
+      return 'p10\nu0\nf5\nn127.0.0.1:5050->127.0.0.1:41000\np20\nu501\nf9\nn127.0.0.1:41000->127.0.0.1:5050\n';
+    };
+    expect(await findConnectionPeer(5050, 41000, { platform: 'darwin', run })).toEqual({
+      pid: 20,
+      uid: 501,
+      commandLine: ['/usr/bin/curl', '-s', 'http://127.0.0.1:5050/'],
+    });
+    expect(calls[0]).toEqual(['lsof', '-nP', '-iTCP:41000', '-sTCP:ESTABLISHED', '-Fpun']);
+    expect(await findConnectionPeer(5051, 41000, { platform: 'darwin', run })).toBeNull();
+    expect(await findConnectionPeer(5050, 41000, { platform: 'win32', run: noCommands })).toBeNull();
+  });
+
+  it('macOS without a u line: the uid comes from ps', async () => {
+    const run = async (file: string, args: string[]) => {
+      if (file === 'lsof') return 'p20\nf9\nn127.0.0.1:41000->127.0.0.1:5050\n';
+      return args.includes('uid=') ? '  502\n' : 'python3 proxy.py\n';
+    };
+    expect(await findConnectionPeer(5050, 41000, { platform: 'darwin', run })).toEqual({
+      pid: 20,
+      uid: 502,
+      commandLine: ['python3', 'proxy.py'],
+    });
   });
 });

@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ProcessOptions, resolveOptions, usesPs } from './options.ts';
+import { processTree } from './process-tree.ts';
+import { psResidentBytes } from './ps.ts';
+
+/** `VmRSS` of /proc/<pid>/status in bytes (0 for a kernel thread, a zombie, or a process gone). */
+export function parseStatusRss(text: string): number {
+  const match = /^VmRSS:\s*(\d+)\s*kB/m.exec(text);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+/**
+ * The resident memory (RSS) of `rootPid` and all its descendants, in bytes; 0 when the root is
+ * not running. Linux reads /proc/<pid>/status; macOS asks `ps -o rss=`. Pages shared by several
+ * processes of the tree are counted once per process, as `ps` and `top` count them. Never throws.
+ */
+export async function treeResidentBytes(rootPid: number, options: ProcessOptions = {}): Promise<number> {
+  const { procRoot, platform, run } = resolveOptions(options);
+  const pids = await processTree(rootPid, options);
+  if (platform === 'linux') {
+    const sizes = await Promise.all(
+      pids.map(async (pid) =>
+        parseStatusRss(await readFile(join(procRoot, String(pid), 'status'), 'utf8').catch(() => '')),
+      ),
+    );
+    return sizes.reduce((sum, size) => sum + size, 0);
+  }
+  return usesPs(platform) ? psResidentBytes(run, pids) : 0;
+}
