@@ -1,5 +1,5 @@
-import { isPeerInProcessTree } from '@comfyvisor/processes';
 import { removeControlPort, writeControlPort } from '@comfyvisor/ipc-files';
+import { isPeerInProcessTree } from '@comfyvisor/processes';
 import { CommandIntake } from './command-intake.ts';
 import { type ControlServer, startControlServer } from './control-server.ts';
 import type { Logger } from './logger.ts';

@@ -1,7 +1,7 @@
 import { comfyuiAddress } from '@comfyvisor/health';
 import type { ComfyuiProcess, SpawnComfyui } from './comfyui-process.ts';
 import type { InstanceStore } from './instance-store.ts';
-import { type LaunchTarget, planLaunch } from './launch-plan.ts';
+import { configFor, type LaunchTarget, planLaunch } from './launch-plan.ts';
 import type { Logger } from './logger.ts';
 import type { Reaper } from './reaper.ts';
 import type { Settings } from './settings.ts';
@@ -38,13 +38,15 @@ export class Launcher {
     skipExtraArgs: boolean,
   ): Promise<{ proc: ComfyuiProcess; usedExtraArgs: boolean; startedAt: number }> {
     const { settings, logger, world, store } = this.deps;
+    const configured = configFor(settings, target.name);
     const plan = planLaunch({
       target,
       torchVersion: await this.torch.get(target),
       platform: world.platform,
-      extraArgs: skipExtraArgs ? [] : settings.extraArgs,
+      extraArgs: skipExtraArgs ? [] : configured.extraArgs,
       args: this.deps.args,
       baseEnv: world.env,
+      extraEnv: configured.extraEnv,
       session: store.session,
     });
     const proc = this.deps.spawn({

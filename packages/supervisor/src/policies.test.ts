@@ -6,7 +6,7 @@ import { recordingLogger } from '../test/fakes.ts';
 import { backendFlags } from './backend-flags.ts';
 import { CrashPolicy } from './crash-policy.ts';
 import { decideExit } from './exit-policy.ts';
-import { planLaunch } from './launch-plan.ts';
+import { configFor, planLaunch } from './launch-plan.ts';
 import { watchLiveness } from './liveness.ts';
 import { guardPort } from './port-guard.ts';
 
@@ -89,6 +89,48 @@ describe('launch plan', () => {
       },
       usedExtraArgs: true,
     });
+  });
+
+  it("per environment: the environment's extra args after the global ones, its variables over comfyui.env; ours win", () => {
+    const settings = {
+      extraArgs: ['--lowvram'],
+      comfyuiEnv: { PYTORCH_CUDA_ALLOC_CONF: 'expandable_segments:True', A: 'global' },
+      environments: { e: { extraArgs: ['--highvram'], env: { CUDA_VISIBLE_DEVICES: '1', A: 'own' } } },
+    };
+    const configured = configFor(settings, 'e');
+    expect(configured).toEqual({
+      extraArgs: ['--lowvram', '--highvram'],
+      extraEnv: { PYTORCH_CUDA_ALLOC_CONF: 'expandable_segments:True', A: 'own', CUDA_VISIBLE_DEVICES: '1' },
+    });
+    expect(configFor(settings, 'other')).toEqual({ extraArgs: ['--lowvram'], extraEnv: settings.comfyuiEnv });
+    expect(configFor(settings, '__proto__').extraArgs).toEqual(['--lowvram']);
+    const plan = planLaunch({
+      target,
+      torchVersion: null,
+      platform: 'win32',
+      args: [],
+      baseEnv: { PATH: '/bin', A: 'base' },
+      ...configured,
+      extraEnv: { ...configured.extraEnv, COMFYGIT_SUPERVISED: '0' },
+      session: '/s',
+    });
+    expect(plan.args).toEqual(['/e/C/main.py', '--cpu', '--lowvram', '--highvram']);
+    expect(plan.env).toMatchObject({
+      A: 'own',
+      CUDA_VISIBLE_DEVICES: '1',
+      COMFYGIT_SUPERVISED: '1',
+      PYTHONIOENCODING: 'utf-8',
+    });
+    const linux = planLaunch({
+      target,
+      torchVersion: null,
+      platform: 'linux',
+      extraArgs: [],
+      args: [],
+      baseEnv: {},
+      session: '/s',
+    });
+    expect(linux.env.PYTHONIOENCODING).toBeUndefined();
   });
 
   it('--cpu without a CUDA/ROCm torch on Linux and Windows; nothing on macOS', () => {

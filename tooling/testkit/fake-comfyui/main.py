@@ -277,8 +277,10 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     args = sys.argv[1:]
     behaviour = load_behaviour()
+    seen = {k: v for k, v in os.environ.items()
+            if k.startswith("TEST_") or k in ("CUDA_VISIBLE_DEVICES", "PYTORCH_CUDA_ALLOC_CONF", "PYTHONIOENCODING")}
     record("started", argv=sys.argv, supervised=os.environ.get("COMFYGIT_SUPERVISED"),
-           cwd=os.getcwd(), pgid=os.getpgid(0) if hasattr(os, "getpgid") else None)
+           cwd=os.getcwd(), pgid=os.getpgid(0) if hasattr(os, "getpgid") else None, env_seen=seen)
 
     def on_sigterm(signum, frame):
         record("sigterm")

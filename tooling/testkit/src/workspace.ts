@@ -54,6 +54,8 @@ export interface FakeEvent {
   child_pid?: number;
   argv?: string[];
   supervised?: string | null;
+  /** `started`: the variables it saw among CUDA_VISIBLE_DEVICES, PYTORCH_CUDA_ALLOC_CONF, PYTHONIOENCODING and TEST_*. */
+  env_seen?: Record<string, string>;
   /** `hung`: what made it hang (`hang_after_ms`, `hang_file`, `request`). */
   reason?: string;
   /** Position in the events file (0-based). */

@@ -53,6 +53,8 @@ export interface StartOptions {
   orchestrator?: Record<string, unknown>;
   /** `comfyui` section. */
   comfyui?: Record<string, unknown>;
+  /** Top-level `environments` section (per-environment extra_args and env). */
+  environments?: Record<string, unknown>;
   behaviour?: Record<string, FakeBehaviour>;
   torchVersion?: string | null;
   /** The environment the supervisor is started on. @default 'env1' */
@@ -103,6 +105,7 @@ export async function startSupervised(options: StartOptions = {}): Promise<Runni
         ...options.orchestrator,
       },
       ...(options.comfyui ? { comfyui: options.comfyui } : {}),
+      ...(options.environments ? { environments: options.environments } : {}),
     },
   });
   if (options.rawConfig !== undefined)

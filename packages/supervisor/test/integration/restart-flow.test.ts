@@ -152,6 +152,24 @@ describe('restart flow', () => {
   });
 });
 
+describe('per-environment args and variables (issue 20)', () => {
+  it("comfyui.env and environments.<name> reach that environment's ComfyUI, and only its own", async () => {
+    const run = await startSupervised({
+      comfyui: { extra_args: ['--lowvram'], env: { TEST_GLOBAL: 'g', TEST_SHARED: 'global' } },
+      environments: {
+        env1: { extra_args: ['--highvram'], env: { CUDA_VISIBLE_DEVICES: '1', TEST_SHARED: 'env1' } },
+        env2: { extra_args: ['--novram'], env: { CUDA_VISIBLE_DEVICES: '0' } },
+      },
+    });
+    const started = await run.ws.waitForEvent({ event: 'started', env: 'env1' });
+    const args = started.argv ?? [];
+    expect(args.indexOf('--lowvram')).toBeGreaterThan(-1);
+    expect(args.indexOf('--highvram')).toBe(args.indexOf('--lowvram') + 1);
+    expect(args).not.toContain('--novram');
+    expect(started.env_seen).toEqual({ TEST_GLOBAL: 'g', TEST_SHARED: 'env1', CUDA_VISIBLE_DEVICES: '1' });
+  });
+});
+
 describe("ComfyUI's output", () => {
   it('is kept in comfyui.log for as long as ComfyUI runs, not only its first second', async () => {
     const run = await startSupervised({ behaviour: { env1: { mode: 'slow', startDelayMs: 1_500 } } });
