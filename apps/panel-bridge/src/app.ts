@@ -6,7 +6,7 @@ import { logTail } from './dashboard-state.ts';
 import { dashboardStream } from './dashboard-stream.ts';
 import { describeEnvironments } from './environments.ts';
 import { comfyuiOrigins, guard, LOOPBACK_HOSTS, limitBody } from './guard.ts';
-import { idleStatus, readRawControlPort, readRawSwitchStatus } from './raw-files.ts';
+import { idleStatus, panelSwitchStatus, readRawControlPort } from './raw-files.ts';
 import { requestSwitch, type SwitchRequestResult } from './request-switch.ts';
 import { currentEnvironment, proxyToSupervisor, supervisorStatus } from './supervisor-proxy.ts';
 
@@ -86,7 +86,7 @@ function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
   });
 
   route('GET', '/v2/comfygit/switch_status', async (c) => {
-    const read = await readRawSwitchStatus(workspace);
+    const read = await panelSwitchStatus(workspace);
     if (read.kind === 'invalid') return c.json({ error: 'invalid_status_file', message: read.message }, 500);
     return c.json(read.kind === 'status' ? read.body : idleStatus());
   });

@@ -39,7 +39,7 @@ export {
   removeSwitchRequest,
   writeSwitchRequest,
 } from './switch-request.ts';
-export type { SwitchState, SwitchStatus } from './switch-status.ts';
+export type { SwitchState, SwitchStatus, SwitchStatusWire } from './switch-status.ts';
 export {
   FINAL_SWITCH_STATES,
   inspectSwitchStatusWire,
