@@ -13,6 +13,7 @@ import {
   readSwitchStatus,
   releaseSwitchLock,
   removeSwitchRequest,
+  removeSwitchStatus,
   type SwitchState,
   type SwitchStatus,
   type TakenCommand,
@@ -55,6 +56,8 @@ export interface MetadataStore {
   /** The status as it is on disk, wire names (for the control API). */
   readStatusWire(): Promise<Record<string, unknown> | null>;
   writeStatus(status: StatusWrite): Promise<void>;
+  /** Removes `.switch_status.json` (never throws). */
+  removeStatus(): Promise<void>;
   acquireLock(): Promise<boolean>;
   releaseLock(): Promise<void>;
   takeCommand(): Promise<TakenCommand>;
@@ -118,6 +121,7 @@ export function createMetadataStore(
     async writeStatus(status) {
       await writeSwitchStatus(dir, status, io);
     },
+    removeStatus: () => removeSwitchStatus(dir, io),
     async acquireLock() {
       return (await acquireSwitchLock(dir, io)).ok;
     },

@@ -140,9 +140,9 @@ export class Supervisor {
     this.proc?.signal('SIGKILL');
   }
 
-  /** The status file as it is on disk, for the control API. */
+  /** The switch status for the control API: the file, or the status meant when it cannot be written. */
   readStatus(): Promise<Record<string, unknown> | null> {
-    return this.deps.store.readStatusWire();
+    return this.status.current();
   }
 
   /** A switch asked through the API: checked, then the lock taken (the panel side takes it for `.cmd`). */
