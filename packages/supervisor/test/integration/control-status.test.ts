@@ -31,6 +31,22 @@ describe('GET /status', () => {
     expect(run.stderr().match(/switch_status\.json: ignored/g)).toHaveLength(1);
   });
 
+  it('a corrupt file full of control bytes: the warning quotes it escaped, one printable line', async () => {
+    const run = await startSupervised();
+    await run.ws.waitForEvent({ event: 'listening' });
+    const bytes = Buffer.from([0x6f, 0x6b, 0x00, 0x01, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0a, 0x5b, 0x07, 0x7f]);
+    await writeFile(join(run.ws.metadataDir, FILE_NAMES.switchStatus), bytes);
+    expect((await httpJson(`${run.controlUrl}/status`)).body).toMatchObject({ state: 'idle' });
+    await vi.waitFor(() => expect(run.stderr()).toMatch(/warning: \.switch_status\.json: ignored/));
+    const line =
+      run
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('.switch_status.json: ignored')) ?? '';
+    expect(line).toMatch(/\\x00|\\x01|\\x1b/);
+    expect([...line].filter((c) => (c.codePointAt(0) ?? 0) < 0x20 || c === '\x7f')).toEqual([]);
+  });
+
   const unshare = existsSync('/usr/bin/unshare') && process.getuid?.() === 0;
   it.runIf(unshare)(
     'a switch that ends while .metadata cannot be written: /status says how it ended, as /health does',
