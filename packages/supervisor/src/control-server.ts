@@ -6,6 +6,7 @@ import { MAX_BODY_BYTES } from './control-body.ts';
 import { allowedOrigins, checkBrowserRules } from './control-origin.ts';
 import type { ControlTarget } from './control-routes.ts';
 import { answerRoute, isCommandRoute, matchRoute, type Reply } from './control-routes.ts';
+import type { SupervisorCommand } from './supervisor-command.ts';
 import { httpDate } from './utc-time.ts';
 
 export { ControlPortBindError } from './control-bind.ts';
@@ -70,7 +71,14 @@ async function replyOf(
  */
 export function createControlHandler(target: ControlTarget, options: ControlServerOptions) {
   const origins = allowedOrigins(options.comfyuiPort);
-  const lookUpCaller = createCallerLookup(options.peerIsComfyui);
+  const callers = createCallerLookup(options.peerIsComfyui, () => {
+    const comfyui = target.snapshot().comfyui;
+    return comfyui?.running ? comfyui.pid : null;
+  });
+  const act = (command: SupervisorCommand) => {
+    callers.handedOver(command.command);
+    target.send(command);
+  };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // node's own Date header goes through V8's Date formatting, which loads ICU's time zones (~1 MB)
     res.sendDate = false;
@@ -84,11 +92,11 @@ export function createControlHandler(target: ControlTarget, options: ControlServ
     }
     const { path, problem } = matchRoute(req);
     if (problem) return send(res, problem.status, problem.body, headers);
-    const caller = isCommandRoute(path) ? lookUpCaller(req) : null;
+    const caller = isCommandRoute(path) ? callers.lookUp(req, path) : null;
     const reply = await replyOf(target, path, req, options);
     if (reply.after) {
       const fromComfyui = await caller;
-      actAfterAnswer(res, reply.after, fromComfyui ?? null, (command) => target.send(command), {
+      actAfterAnswer(res, reply.after, fromComfyui ?? null, act, {
         delayMs: options.replyDelayMs ?? 300,
         later: options.later,
       });

@@ -113,6 +113,41 @@ describe('POST /restart: the caller is looked up while it is connected', () => {
     expect(sent).toEqual([]);
   });
 
+  it('a storm of POST /restart reads the process table once per ComfyUI, not once per request', async () => {
+    let lookups = 0;
+    let comfyuiPid = 1000;
+    const sent: SupervisorCommand[] = [];
+    server = await startControlServer(
+      {
+        snapshot: () => ({
+          pid: 1,
+          currentEnv: 'env1',
+          comfyui: { pid: comfyuiPid, running: true, uptimeMs: 0 },
+        }),
+        send: (command) => void sent.push(command),
+        requestSwitch: async () => ({ ok: true }),
+        readStatus: async () => null,
+      },
+      [0, 0],
+      {
+        comfyuiPort: 8199,
+        peerIsComfyui: async () => {
+          lookups++;
+          return false;
+        },
+      },
+    );
+    const url = `http://127.0.0.1:${server.port}/restart`;
+    const storm = () => Promise.all(Array.from({ length: 40 }, () => CLOSING['raw socket']?.(url)));
+    await storm();
+    await expect.poll(() => sent.length).toBe(40); // every request acted on, at once
+    expect(lookups).toBe(1);
+    comfyuiPid = 1001; // restarted: the next caller is looked up again
+    await storm();
+    await expect.poll(() => sent.length).toBe(80);
+    expect(lookups).toBe(2);
+  });
+
   it('a real supervisor: SIGTERM reaches ComfyUI from a closing client without the reply delay', async () => {
     // A 10 s reply delay (the most the config allows): a SIGTERM within 8 s came without it.
     const run = await startSupervised({ orchestrator: { control_reply_delay_ms: 10_000 } });
