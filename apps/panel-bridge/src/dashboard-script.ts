@@ -1,3 +1,5 @@
+import { FINAL_SWITCH_STATES } from '@comfyvisor/ipc-files';
+
 /**
  * The dashboard's inline script: it renders what the bridge pushes on
  * `/v2/comfygit/dashboard/stream` (`state` and `history` server-sent events) and posts the
@@ -9,7 +11,7 @@ let current = null;
 let busy = false;
 let lastMessage = '';
 let uptime = null; // { seconds, at } from the last state, ticked locally
-const FINAL = ['complete', 'rolled_back', 'critical_failure', 'failed', 'aborted'];
+const FINAL = ${JSON.stringify([...FINAL_SWITCH_STATES])};
 const TIMELINE_MAX = 200;
 function outcome(s) {
   const target = s.target_env || 'the target environment';

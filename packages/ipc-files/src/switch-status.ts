@@ -37,14 +37,12 @@ export const SWITCH_PROGRESS: Readonly<Record<SwitchState, number>> = Object.fre
   critical_failure: 100,
 });
 
-/** The states after which nothing more happens for this switch. */
-export const FINAL_SWITCH_STATES: ReadonlySet<string> = new Set([
-  'complete',
-  'rolled_back',
-  'failed',
-  'aborted',
-  'critical_failure',
-]);
+/** How a switch of ours ends (wire states; `aborted`: a manual restart took over the switch). */
+export const SWITCH_OUTCOMES = ['complete', 'rolled_back', 'critical_failure', 'aborted'] as const;
+export type SwitchOutcome = (typeof SWITCH_OUTCOMES)[number];
+
+/** The states after which nothing more happens for this switch: ours, and an older supervisor's `failed`. */
+export const FINAL_SWITCH_STATES: ReadonlySet<string> = new Set([...SWITCH_OUTCOMES, 'failed']);
 
 /** The only states on which the panel's frontend stops polling: every switch ends in one. */
 export const PANEL_FINAL_STATES: ReadonlySet<string> = new Set([

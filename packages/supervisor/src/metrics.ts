@@ -1,3 +1,4 @@
+import { SWITCH_OUTCOMES } from '@comfyvisor/ipc-files';
 import type { RecordEvent, SupervisorEvent } from './supervisor-event.ts';
 
 /** What `/metrics` needs from the supervisor at the moment of a scrape. */
@@ -26,7 +27,6 @@ export interface MetricsOptions {
 }
 
 const RESTART_REASONS = ['exit_42', 'command', 'manager', 'crash', 'hung'] as const;
-const SWITCH_OUTCOMES = ['complete', 'rolled_back', 'critical_failure', 'aborted'] as const;
 
 /** A cumulative histogram: counts per upper bound, plus sum and count. */
 class Histogram {

@@ -1,9 +1,10 @@
+import type { SwitchOutcome } from '@comfyvisor/ipc-files';
 import type { Logger } from './logger.ts';
 import type { MetadataStore } from './metadata-store.ts';
 import type { StatusReporter } from './status-reporter.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 
-type Outcome = 'complete' | 'rolled_back' | 'critical_failure' | 'aborted';
+type Outcome = SwitchOutcome;
 
 /** Where a switch stands: going to `target`, or coming back to `source` after `target` failed. */
 export type SwitchPhase =
