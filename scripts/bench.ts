@@ -7,8 +7,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { metadataDir, readControlPort, readEvents, writeCommand } from '@comfyvisor/ipc-files';
-import { createWorkspace, freePort, httpJson, track, waitFor } from '@comfyvisor/testkit';
+import { createWorkspace, freePort, track, waitFor } from '@comfyvisor/testkit';
 import { benchColdStart } from './bench-cold-start.ts';
+import { benchControl, controlRows } from './bench-control.ts';
 import {
   CLI,
   cpuNs,
@@ -111,19 +112,6 @@ async function main() {
     await nextEvent(ws, { event: 'listening' }, term.index);
   }
 
-  // 3b. POST /restart from a caller that is not ComfyUI → SIGTERM (answered first, then acted on
-  // at once once the peer check says it is not ComfyUI's own process tree).
-  const controlPort = (await readControlPort(dir)) as number;
-  const httpRestart: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const from = await lastEvent(ws);
-    const t0 = now();
-    await httpJson(`http://127.0.0.1:${controlPort}/restart`, { method: 'POST' });
-    const term = await nextEvent(ws, { event: 'sigterm' }, from);
-    httpRestart.push((term.time - t0) * 1000);
-    await nextEvent(ws, { event: 'listening' }, term.index);
-  }
-
   // 4. exit 43 → status `complete` (default health settings: 100 ms interval, 3 successes).
   const switchMs: number[] = [];
   for (let i = 0; i < Math.min(ROUNDS, 6); i++) {
@@ -155,6 +143,15 @@ async function main() {
     status.push(wall([CLI, 'status', '--workspace', ws.root]));
     nodeFloor.push(wall(['-e', '0']));
   }
+
+  // 8. the control API: POST /restart → SIGTERM from a closing and a keep-alive client, and RSS
+  // across 4 × 200 POST /restart (after the idle figures, which these storms would disturb).
+  const control = await benchControl({
+    ws,
+    supPid,
+    controlPort: (await readControlPort(dir)) as number,
+    rounds: ROUNDS,
+  });
 
   sup.kill('SIGTERM');
   await new Promise((r) => sup.once('exit', r));
@@ -200,13 +197,6 @@ async function main() {
       target: 20,
       python: '~200',
     },
-    {
-      name: 'POST /restart (not from ComfyUI) → SIGTERM at ComfyUI',
-      value: median(httpRestart),
-      unit: 'ms',
-      target: 20,
-      python: '~500',
-    },
     { name: 'exit 43 → status complete', value: median(switchMs), unit: 'ms', target: 1000, python: '~6100' },
     { name: 'idle CPU of the supervisor', value: idleCpu, unit: 'ms/s', target: 0.5, python: '3', digits: 3 },
     { name: 'RSS of the supervisor', value: memory.rss, unit: 'MB', target: 48, python: '25' },
@@ -214,6 +204,7 @@ async function main() {
     { name: '  … file pages (mostly the node binary’s code)', value: memory.file, unit: 'MB' },
     { name: '`comfyvisor status` wall time', value: median(status), unit: 'ms', target: 150, python: '–' },
     { name: '  … `node -e 0` wall time (the floor)', value: median(nodeFloor), unit: 'ms' },
+    ...controlRows(control),
   ];
   printTable(
     `comfyvisor bench (medians: ${COLD_ROUNDS} cold starts, ${ROUNDS} rounds otherwise; node ${process.version})`,
@@ -240,7 +231,7 @@ async function main() {
         coldRounds: COLD_ROUNDS,
         results,
         dependencies,
-        raw: { cold, own, restart, ownShare, command, switchMs, status, nodeFloor, memory },
+        raw: { cold, own, restart, ownShare, command, switchMs, status, nodeFloor, memory, control },
       },
       null,
       2,

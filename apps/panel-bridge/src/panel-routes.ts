@@ -3,7 +3,7 @@ import { type Context, Hono } from 'hono';
 import { logTail } from './dashboard-state.ts';
 import { dashboardStream } from './dashboard-stream.ts';
 import { describeEnvironments } from './environments.ts';
-import { idleStatus, readRawControlPort, readRawSwitchStatus } from './raw-files.ts';
+import { idleStatus, panelSwitchStatus, readRawControlPort } from './raw-files.ts';
 import type { requestSwitch, SwitchRequestResult } from './request-switch.ts';
 import { currentEnvironment, proxyToSupervisor, supervisorStatus } from './supervisor-proxy.ts';
 
@@ -65,7 +65,7 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
   });
 
   route('GET', '/v2/comfygit/switch_status', async (c) => {
-    const read = await readRawSwitchStatus(workspace);
+    const read = await panelSwitchStatus(workspace);
     if (read.kind === 'invalid') return c.json({ error: 'invalid_status_file', message: read.message }, 500);
     return c.json(read.kind === 'status' ? read.body : idleStatus());
   });

@@ -27,13 +27,13 @@ export type StatusRead =
 const IDLE_REASON = 'No switch in progress';
 
 /**
- * `.switch_status.json` exactly as it is on disk, read the way the reference's
- * `GET /v2/comfygit/switch_status` reads it: missing → idle; not JSON or not an object → invalid
- * (the route answers 500 `invalid_status_file`); no `target_env` → idle; otherwise every field,
- * whatever its `state` (a `rolled_back` written by the Python supervisor stays `rolled_back`).
- * Unlike the reference, a file without `target_env` is left in place: it is the supervisor's.
+ * What the panel's status routes make of ipc-files' one switch-status reader, as the reference's
+ * `GET /v2/comfygit/switch_status` does: missing → idle; unusable (not JSON, not an object, a known
+ * field of the wrong type) → invalid (the route answers 500 `invalid_status_file`); no `target_env`
+ * → idle; otherwise every field as it is on disk, whatever its `state`. Unlike the reference, a
+ * file without `target_env` is left in place: it is the supervisor's.
  */
-export async function readRawSwitchStatus(workspace: string): Promise<StatusRead> {
+export async function panelSwitchStatus(workspace: string): Promise<StatusRead> {
   const read = await inspectSwitchStatusWire(metadataDir(workspace));
   if (read.kind === 'missing') return { kind: 'idle' };
   if (read.kind === 'invalid')

@@ -1,7 +1,7 @@
 import { detectEnvironment } from '@comfyvisor/detection';
 import { metadataDir, readControlPort, readStartupState } from '@comfyvisor/ipc-files';
 import { type ControlResult, createControlClient } from '@comfyvisor/supervisor';
-import { idleStatus, readRawSwitchStatus } from './raw-files.ts';
+import { idleStatus, panelSwitchStatus } from './raw-files.ts';
 
 export type ProxyResult = { status: number; body: unknown };
 
@@ -47,10 +47,10 @@ export async function proxyToSupervisor(
 /**
  * The switch status from the file (what the panel polls), every field as it is on disk, or idle.
  * A corrupt file is idle here (as the reference's orchestrator/status fallback); the
- * `switch_status` route reads it with `readRawSwitchStatus` to answer 500 instead.
+ * `switch_status` route reads it with `panelSwitchStatus` to answer 500 instead.
  */
 export async function switchStatusFromFile(workspace: string): Promise<Record<string, unknown>> {
-  const read = await readRawSwitchStatus(workspace);
+  const read = await panelSwitchStatus(workspace);
   return read.kind === 'status' ? read.body : idleStatus();
 }
 

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ipcFiles from '@comfyvisor/ipc-files';
 import { tempWorkspace } from '@comfyvisor/testkit';
 import { venvPaths } from '@comfyvisor/venv';
 import { describe, expect, it } from 'vitest';

@@ -41,13 +41,14 @@ export {
   removeSwitchRequest,
   writeSwitchRequest,
 } from './switch-request.ts';
-export type { SwitchState, SwitchStatus } from './switch-status.ts';
+export type { SwitchOutcome, SwitchState, SwitchStatus, SwitchStatusWire } from './switch-status.ts';
 export {
   FINAL_SWITCH_STATES,
   inspectSwitchStatusWire,
   PANEL_FINAL_STATES,
   readSwitchStatus,
   removeSwitchStatus,
+  SWITCH_OUTCOMES,
   SWITCH_PROGRESS,
   SWITCH_STATES,
   switchStatusToWire,

@@ -37,14 +37,12 @@ export const SWITCH_PROGRESS: Readonly<Record<SwitchState, number>> = Object.fre
   critical_failure: 100,
 });
 
-/** The states after which nothing more happens for this switch. */
-export const FINAL_SWITCH_STATES: ReadonlySet<string> = new Set([
-  'complete',
-  'rolled_back',
-  'failed',
-  'aborted',
-  'critical_failure',
-]);
+/** How a switch of ours ends (wire states; `aborted`: a manual restart took over the switch). */
+export const SWITCH_OUTCOMES = ['complete', 'rolled_back', 'critical_failure', 'aborted'] as const;
+export type SwitchOutcome = (typeof SWITCH_OUTCOMES)[number];
+
+/** The states after which nothing more happens for this switch: ours, and an older supervisor's `failed`. */
+export const FINAL_SWITCH_STATES: ReadonlySet<string> = new Set([...SWITCH_OUTCOMES, 'failed']);
 
 /** The only states on which the panel's frontend stops polling: every switch ends in one. */
 export const PANEL_FINAL_STATES: ReadonlySet<string> = new Set([
@@ -68,14 +66,27 @@ export interface SwitchStatus {
   extra?: Record<string, unknown> | undefined;
 }
 
-const wireSchema = v.looseObject({
+/** The known fields' types (wire); anything else in the object is passed through as it is. */
+const percent = v.pipe(finiteNumber, v.minValue(0), v.maxValue(100));
+const wireFields = {
+  /** Any string: a state of another writer is passed through. */
   state: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-  progress: v.optional(finiteNumber, 0),
-  message: v.optional(v.string(), ''),
-  updated_at: v.optional(finiteNumber, 0),
+  progress: v.optional(percent),
+  message: v.optional(v.string()),
+  updated_at: v.optional(finiteNumber),
   target_env: v.optional(v.nullable(v.string())),
   source_env: v.optional(v.nullable(v.string())),
   error: v.optional(v.nullable(v.string())),
+};
+
+/** The file as it is (no defaults filled in): for the control API, the panel's routes, the CLI. */
+const rawWireSchema = v.looseObject(wireFields);
+
+const wireSchema = v.looseObject({
+  ...wireFields,
+  progress: v.optional(percent, 0),
+  message: v.optional(v.string(), ''),
+  updated_at: v.optional(finiteNumber, 0),
 });
 
 /** The JSON object as it is on disk and on the control API. */
@@ -132,18 +143,19 @@ export async function removeSwitchStatus(dir: string, options?: IpcOptions): Pro
   await removeFile(join(dir, FILE_NAMES.switchStatus), options);
 }
 
-const rawSchema = v.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  'expected a JSON object',
-);
+/** `.switch_status.json` as it is on disk: wire names, any string state, every other field. */
+export type SwitchStatusWire = v.InferOutput<typeof rawWireSchema>;
 
 /**
- * `.switch_status.json` exactly as it is on disk, wire names and any state (a `rolled_back` of the
- * Python supervisor stays `rolled_back`): for the control API, the panel's routes and the CLI.
+ * The one reader of `.switch_status.json` as it is on disk, wire names and any state (a
+ * `rolled_back` of the Python supervisor stays `rolled_back`): for the control API, the panel's
+ * routes and the CLI. The known fields must have their types (`state` a string, `progress` a number
+ * from 0 to 100, `message` a string...), else the file is invalid, logged once as
+ * {@link readSwitchStatus} does (the same rules: what one serves, the other accepts).
  */
 export function inspectSwitchStatusWire(
   dir: string,
   options?: IpcOptions,
-): Promise<TolerantRead<Record<string, unknown>>> {
-  return readJsonFile(join(dir, FILE_NAMES.switchStatus), rawSchema, options);
+): Promise<TolerantRead<SwitchStatusWire>> {
+  return readJsonFile(join(dir, FILE_NAMES.switchStatus), rawWireSchema, options);
 }

@@ -66,12 +66,12 @@ async function startControl(
   supervisor: Supervisor,
   options: WorkspaceAdapterOptions,
 ): Promise<ControlServer> {
-  const { store, metrics, settings } = options;
+  const { metrics, settings } = options;
   const target = {
     snapshot: () => supervisor.snapshot(),
     send: (command: Parameters<Supervisor['send']>[0]) => supervisor.send(command),
     requestSwitch: (name: string) => supervisor.requestSwitch(name),
-    readStatus: () => store.readStatusWire(),
+    readStatus: () => supervisor.switchStatus(),
     metrics: () => {
       const snap = supervisor.snapshot();
       return metrics.text({

@@ -71,7 +71,7 @@ export function buildParts(deps: SupervisorDeps): CoreParts {
   const world = worldFrom(deps.world);
   const record = deps.record ?? (() => {});
   const switches = deps.switches ?? memorySwitchChannel(world.wallNow);
-  const status = new StatusReporter(switches, logger);
+  const status = new StatusReporter(switches, logger, world.wallNow);
   return {
     deps,
     world,

@@ -36,4 +36,19 @@ describe('createConsoleLogger', () => {
     createConsoleLogger('loud', (l) => lines.push(l)).debug('x');
     expect(lines).toEqual(['[comfyvisor] debug: x\n']);
   });
+
+  it('escapes what a message quotes: control bytes, newlines, C1, separators, lone surrogates', () => {
+    const lines: string[] = [];
+    const logger = createConsoleLogger('info', (l) => lines.push(l));
+    logger.warn('.switch_status.json: ignored, "{\u0000\u0001\u001b[31m\tx\r\ny\u007f\u0085\u2028\ud800z"');
+    logger.info('plain ascii, é and 🙂 stay as they are');
+    expect(lines).toEqual([
+      '[comfyvisor] warning: .switch_status.json: ignored, "{\\x00\\x01\\x1b[31m\\x09x\\x0d\\x0ay\\x7f\\x85\\u2028\\ud800z"\n',
+      '[comfyvisor] plain ascii, é and 🙂 stay as they are\n',
+    ]);
+    // One line each, nothing grep would call binary or a terminal would act on.
+    const controls = (line: string) =>
+      [...line.slice(0, -1)].filter((c) => (c.codePointAt(0) ?? 0) < 0x20 || /[\x7f-\x9f]/.test(c));
+    for (const line of lines) expect(controls(line)).toEqual([]);
+  });
 });

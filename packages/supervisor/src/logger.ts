@@ -16,7 +16,43 @@ export interface ConsoleLoggerOptions {
   now?: (() => number) | undefined;
 }
 
-/** Lines on stderr from `level` up: prefixed `[comfyvisor]`, or JSON lines with `format: 'json'`. */
+/** Is this UTF-16 code unit one a log line must not carry as it is? */
+function unprintable(code: number, text: string, i: number): boolean {
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) return true;
+  if (code >= 0xd800 && code <= 0xdbff) {
+    const next = text.charCodeAt(i + 1);
+    return !(next >= 0xdc00 && next <= 0xdfff); // a high surrogate alone
+  }
+  if (code >= 0xdc00 && code <= 0xdfff) {
+    const previous = text.charCodeAt(i - 1);
+    return !(previous >= 0xd800 && previous <= 0xdbff); // a low surrogate alone
+  }
+  return false;
+}
+
+/**
+ * A message made one printable line: control characters (tab and newline included, C1 too), the
+ * line and paragraph separators and lone surrogates become `\xNN` / `\uNNNN`, so bytes quoted from
+ * a bad file or a request can neither break a line nor make `grep` call the log binary.
+ */
+export function escapeForLog(message: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < message.length; i++) {
+    const code = message.charCodeAt(i);
+    if (!unprintable(code, message, i)) continue;
+    const hex = code.toString(16).padStart(code <= 0xff ? 2 : 4, '0');
+    out += `${message.slice(from, i)}${code <= 0xff ? '\\x' : '\\u'}${hex}`;
+    from = i + 1;
+  }
+  return from === 0 ? message : out + message.slice(from);
+}
+
+/**
+ * Lines on stderr from `level` up: prefixed `[comfyvisor]`, or JSON lines with `format: 'json'`.
+ * The one place our log lines are formatted: whatever a message quotes is escaped here
+ * ({@link escapeForLog}; JSON lines escape by JSON's rules).
+ */
 export function createConsoleLogger(
   level: string = 'info',
   write: (line: string) => void = (l) => process.stderr.write(l),
@@ -33,7 +69,7 @@ export function createConsoleLogger(
       write(
         json
           ? `${JSON.stringify({ time: isoTime(now()), level: name, msg: message })}\n`
-          : `[comfyvisor]${name === 'info' ? '' : ` ${label}:`} ${message}\n`,
+          : `[comfyvisor]${name === 'info' ? '' : ` ${label}:`} ${escapeForLog(message)}\n`,
       );
     };
   };

@@ -10,6 +10,7 @@ import {
   readSwitchStatus,
   releaseSwitchLock,
   removeSwitchRequest,
+  removeSwitchStatus,
   type TakenCommand,
   takeCommand,
   type Watcher,
@@ -29,8 +30,6 @@ export type { StatusWrite, TakenRequest } from './switch-channel.ts';
  * (`createMetadataStore`), memory in unit tests.
  */
 export interface MetadataStore extends InstanceStore, SwitchChannel {
-  /** The status as it is on disk, wire names (for the control API). */
-  readStatusWire(): Promise<Record<string, unknown> | null>;
   takeCommand(): Promise<TakenCommand>;
   watchCommands(onChange: () => void): Watcher;
 }
@@ -66,6 +65,7 @@ export function createMetadataStore(
     async writeStatus(status) {
       await writeSwitchStatus(dir, status, io);
     },
+    removeStatus: () => removeSwitchStatus(dir, io),
     async acquireLock() {
       return (await acquireSwitchLock(dir, io)).ok;
     },

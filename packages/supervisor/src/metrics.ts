@@ -1,3 +1,4 @@
+import { SWITCH_OUTCOMES } from '@comfyvisor/ipc-files';
 import { escapeLabel, family, formatNumber, Histogram } from './metrics-format.ts';
 import type { RecordEvent, SupervisorEvent } from './supervisor-event.ts';
 
@@ -37,7 +38,6 @@ export interface MetricsOptions {
 }
 
 const RESTART_REASONS = ['exit_42', 'command', 'manager', 'crash', 'hung'] as const;
-const SWITCH_OUTCOMES = ['complete', 'rolled_back', 'critical_failure', 'aborted'] as const;
 
 /** What the metrics keep between scrapes, counted from the supervisor's events. */
 class Counts {

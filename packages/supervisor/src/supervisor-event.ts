@@ -1,3 +1,4 @@
+import type { SwitchOutcome } from '@comfyvisor/ipc-files';
 /**
  * What the supervisor did, as one record: appended to `.metadata/events.jsonl`, counted for
  * `/metrics`, shown by `comfyvisor events` and the dashboard.
@@ -23,7 +24,7 @@ export type SupervisorEvent =
       type: 'switch_end';
       target: string;
       source: string | null;
-      outcome: 'complete' | 'rolled_back' | 'critical_failure' | 'aborted';
+      outcome: SwitchOutcome;
       durationMs: number;
       error?: string;
     }

@@ -100,6 +100,11 @@ export class Supervisor {
     this.state.phase.abort();
   }
 
+  /** The switch status `GET /status` serves: the one stored, or the one meant when it could not be. */
+  switchStatus(): Promise<Record<string, unknown> | null> {
+    return this.parts.status.current();
+  }
+
   /** A second Ctrl-C: no more grace. */
   forceKill(): void {
     this.state.proc?.signal('SIGKILL');
@@ -132,7 +137,10 @@ export class Supervisor {
       for (;;) {
         if (state.phase.signal.aborted) state.phase = new AbortController();
         const next = (await state.takeUrgent()) ?? (await this.startAndWatch());
-        if (next) return (code = next.stop);
+        if (next) {
+          code = next.stop;
+          return code;
+        }
       }
     } finally {
       if (state.proc?.running) await state.stopProc();

@@ -1,4 +1,9 @@
-import type { SwitchState, SwitchStatus } from '@comfyvisor/ipc-files';
+import {
+  SWITCH_PROGRESS,
+  type SwitchState,
+  type SwitchStatus,
+  switchStatusToWire,
+} from '@comfyvisor/ipc-files';
 
 export type TakenRequest =
   | { kind: 'missing' }
@@ -22,7 +27,11 @@ export interface SwitchChannel {
   /** Reads the waiting switch request (`.switch_request.json`) and removes it. */
   takeSwitchRequest(): Promise<TakenRequest>;
   readStatus(): Promise<SwitchStatus | null>;
+  /** The status as it is stored, wire names (for `GET /status`). */
+  readStatusWire(): Promise<Record<string, unknown> | null>;
   writeStatus(status: StatusWrite): Promise<void>;
+  /** Removes the stored status (never throws). */
+  removeStatus(): Promise<void>;
   acquireLock(): Promise<boolean>;
   releaseLock(): Promise<void>;
 }
@@ -38,9 +47,14 @@ export function memorySwitchChannel(now: () => number = Date.now): SwitchChannel
       return last;
     },
     takeSwitchRequest: async () => ({ kind: 'missing' }),
-    readStatus: async () => (last ? { ...last, progress: 0 } : null),
+    readStatus: async () => (last ? { ...last, progress: SWITCH_PROGRESS[last.state] } : null),
+    readStatusWire: async () =>
+      last ? switchStatusToWire({ ...last, progress: SWITCH_PROGRESS[last.state] }) : null,
     async writeStatus(status) {
       last = { ...status, updatedAt: now() };
+    },
+    async removeStatus() {
+      last = null;
     },
     async acquireLock() {
       if (locked) return false;

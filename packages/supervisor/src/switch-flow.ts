@@ -1,10 +1,11 @@
+import type { SwitchOutcome } from '@comfyvisor/ipc-files';
 import type { InstanceStore } from './instance-store.ts';
 import type { Logger } from './logger.ts';
 import type { StatusReporter } from './status-reporter.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import type { SwitchChannel } from './switch-channel.ts';
 
-type Outcome = 'complete' | 'rolled_back' | 'critical_failure' | 'aborted';
+type Outcome = SwitchOutcome;
 
 /** Where a switch stands: going to `target`, or coming back to `source` after `target` failed. */
 export type SwitchPhase =

@@ -16,6 +16,8 @@ export interface MemoryStore extends MetadataStore {
   rebootMarker: boolean;
   /** Makes status writes fail (as a read-only `.metadata/`). */
   readOnly: boolean;
+  /** How many statuses were written when the status file was last removed (-1: never). */
+  removedAt: number;
   /** A status left on disk by someone else. */
   diskStatus: SwitchStatus | null;
   lastStatus(): StatusWrite | undefined;
@@ -42,6 +44,7 @@ export function memoryStore(envs: string[] = ['env1', 'env2']): MemoryStore {
     rebootMarker: false,
     readOnly: false,
     diskStatus: null,
+    removedAt: -1,
     workspace: '/ws',
     session: '/ws/.metadata/.comfyvisor-session-1',
     environment(name) {
@@ -63,6 +66,7 @@ export function memoryStore(envs: string[] = ['env1', 'env2']): MemoryStore {
       return { ...last, progress: 0, updatedAt: 0 };
     },
     async readStatusWire() {
+      if (store.removedAt === store.statuses.length) return null;
       const last = store.statuses.at(-1);
       return last ? { state: last.state, message: last.message, target_env: last.targetEnv } : null;
     },
@@ -70,6 +74,9 @@ export function memoryStore(envs: string[] = ['env1', 'env2']): MemoryStore {
       if (store.readOnly)
         throw Object.assign(new Error('EROFS: read-only .metadata'), { code: 'WRITE_FAILED' });
       store.statuses.push(status);
+    },
+    async removeStatus() {
+      store.removedAt = store.statuses.length;
     },
     async acquireLock() {
       if (store.lock) return false;

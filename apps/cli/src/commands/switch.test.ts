@@ -1,8 +1,5 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeSwitchEnd, type RawSwitchStatus, readRawSwitchStatus } from './switch.ts';
+import { describeSwitchEnd, type RawSwitchStatus } from './switch.ts';
 
 const context = { target: 'env2', workspace: '/ws', seconds: 3.21 };
 const status = (fields: Partial<RawSwitchStatus> & { state: string }): RawSwitchStatus => ({
@@ -77,28 +74,5 @@ describe('how `comfyvisor switch` reports the end of a switch (the panel final s
       'new',
     ])
       expect(describeSwitchEnd(status({ state }), context), state).toBeNull();
-  });
-});
-
-describe('readRawSwitchStatus', () => {
-  it('returns every state as it is on disk; unusable files are null', async () => {
-    const ws = realpathSync(mkdtempSync(join(tmpdir(), 'comfyvisor-cli-switch-')));
-    mkdirSync(join(ws, '.metadata'));
-    const file = join(ws, '.metadata', '.switch_status.json');
-    expect(await readRawSwitchStatus(ws)).toBeNull();
-    const onDisk = {
-      state: 'rolled_back',
-      progress: 100,
-      message: 'm',
-      updated_at: 2.5,
-      target_env: 'env2',
-      x: 1,
-    };
-    writeFileSync(file, JSON.stringify(onDisk));
-    expect(await readRawSwitchStatus(ws)).toEqual(onDisk);
-    for (const bad of ['{"state": "comp', '[]', '{"state": 3}', '']) {
-      writeFileSync(file, bad);
-      expect(await readRawSwitchStatus(ws), bad).toBeNull();
-    }
   });
 });

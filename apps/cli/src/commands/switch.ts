@@ -1,22 +1,19 @@
 import { checkEnvironment } from '@comfyvisor/detection';
-import { FILE_NAMES, inspectSwitchStatusWire, metadataDir, watchFile } from '@comfyvisor/ipc-files';
+import {
+  FILE_NAMES,
+  FINAL_SWITCH_STATES,
+  inspectSwitchStatusWire,
+  metadataDir,
+  type SwitchStatusWire,
+  watchFile,
+} from '@comfyvisor/ipc-files';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { printJson, progressBar } from '../output.ts';
 import { supervisorOf } from '../supervisor-of.ts';
 
-/** `.switch_status.json` as it is on disk: every state, including ones ipc-files does not know. */
-export type RawSwitchStatus = Record<string, unknown> & { state: string };
-
-/**
- * Reads the status file without judging its state (a `rolled_back` of the Python supervisor or of
- * ours must reach the user as it is). Missing, unreadable, huge or not an object: null.
- */
-export async function readRawSwitchStatus(workspace: string): Promise<RawSwitchStatus | null> {
-  const read = await inspectSwitchStatusWire(metadataDir(workspace));
-  if (read.kind !== 'ok' || typeof read.value.state !== 'string') return null;
-  return read.value as RawSwitchStatus;
-}
+/** `.switch_status.json` as it is on disk (ipc-files' one reader: every state, typed known fields). */
+export type RawSwitchStatus = SwitchStatusWire;
 
 /** How a switch ended, for a human and for the exit code. */
 export interface SwitchEnd {
@@ -37,6 +34,7 @@ export function describeSwitchEnd(
   status: RawSwitchStatus,
   context: { target: string; workspace: string; seconds: number },
 ): SwitchEnd | null {
+  if (!FINAL_SWITCH_STATES.has(status.state)) return null;
   const { target, workspace } = context;
   const source = text(status.source_env);
   const error = text(status.error);
@@ -100,8 +98,7 @@ export async function switchCommand(
   const tty = process.stdout.isTTY && !options.json;
   let lastLine = '';
   const show = (status: RawSwitchStatus) => {
-    const progress = typeof status.progress === 'number' ? status.progress : 0;
-    const line = `${progressBar(progress)} ${status.state}: ${text(status.message) ?? ''}`;
+    const line = `${progressBar(status.progress ?? 0)} ${status.state}: ${text(status.message) ?? ''}`;
     if (line === lastLine) return;
     lastLine = line;
     if (options.json) return;
@@ -120,8 +117,9 @@ export async function switchCommand(
       resolve(value);
     };
     const check = async () => {
-      const status = await readRawSwitchStatus(workspace);
-      const updatedAt = typeof status?.updated_at === 'number' ? status.updated_at * 1000 : 0;
+      const read = await inspectSwitchStatusWire(dir);
+      const status = read.kind === 'ok' ? read.value : null;
+      const updatedAt = (status?.updated_at ?? 0) * 1000;
       // A status older than our request is the previous switch's end, still on disk.
       if (!status || updatedAt < startedAt - 1000) return;
       show(status);

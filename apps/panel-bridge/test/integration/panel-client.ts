@@ -1,3 +1,4 @@
+import { PANEL_FINAL_STATES } from '@comfyvisor/ipc-files';
 /**
  * A client written from the ComfyGit panel's endpoint contract (docs/panel.md), not from our
  * server: ComfyUI's `api.fetchApi` (an `/api` prefix, a `Comfy-User` header, the page's Origin),
@@ -38,7 +39,7 @@ export interface PanelClientOptions {
   pollMs?: number;
 }
 
-const FINAL = new Set(['complete', 'rolled_back', 'critical_failure']);
+const FINAL = PANEL_FINAL_STATES;
 
 function stateFromProgress(progress: number): string {
   if (progress >= 100) return 'complete';

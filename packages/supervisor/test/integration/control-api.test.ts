@@ -3,6 +3,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ControlServer, type ControlTarget, startControlServer } from '../../src/control-server.ts';
+import { ControlPortInUseError } from '../../src/errors.ts';
 import type { SupervisorCommand } from '../../src/supervisor-command.ts';
 
 interface Answer {
@@ -116,16 +117,21 @@ describe('control API', () => {
 
   it('a command from ComfyUI itself (the panel proxy) or an unknown peer waits until after the answer', async () => {
     for (const peer of [true, null]) {
-      const { port, sent } = await serve({ peerIsComfyui: async () => peer, replyDelayMs: 300 });
+      // The delay is held by the test (no clock): nothing can arrive before it is let go.
+      const held: Array<{ act: () => void; ms: number }> = [];
+      const { port, sent } = await serve({
+        peerIsComfyui: async () => peer,
+        replyDelayMs: 300,
+        later: (act, ms) => void held.push({ act, ms }),
+      });
       const answer = await call(port, 'POST', '/restart');
       expect(answer.status).toBe(200);
-      expect(sent, String(peer)).toHaveLength(0); // the answer arrived before anything was acted on
-      // Another full round trip later it still waits (for replyDelayMs), then it comes.
+      // Once flushed, the command is handed to the delay, not acted on.
+      await expect.poll(() => held.map((h) => h.ms)).toEqual([300]);
       expect((await call(port, 'GET', '/health')).status).toBe(200);
       expect(sent, String(peer)).toHaveLength(0);
-      await expect
-        .poll(() => sent.map((s) => s.command), { timeout: 2_000 })
-        .toEqual([{ command: 'restart' }]);
+      held[0]?.act();
+      expect(sent.map((s) => s.command)).toEqual([{ command: 'restart' }]);
       await server?.close();
       server = null;
     }
@@ -189,5 +195,15 @@ describe('control API', () => {
       expect(JSON.parse(answer.text)).toMatchObject({ error: 'request body too large' });
     // The server is still there for everyone else.
     expect((await call(port, 'GET', '/health')).status).toBe(200);
+  });
+
+  it('a control port in use: ControlPortInUseError naming the range, the system error kept as cause', async () => {
+    const { port } = await serve();
+    const error = await startControlServer(standIn().target, [port, port], { comfyuiPort: 8199 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ControlPortInUseError);
+    expect((error as Error).message).toContain(`no free control port in ${port}-${port}`);
+    expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
   });
 });
