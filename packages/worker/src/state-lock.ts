@@ -1,0 +1,62 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkerError } from './errors.ts';
+
+/** The lock file of a state dir; also the reference's `worker.pid`, which `worker down` reads. */
+export const LOCK_FILE = 'worker.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function holderOf(path: string): number | null {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return /^\d{1,10}$/.test(text) ? Number(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface StateLock {
+  release(): void;
+}
+
+/**
+ * Claims `<stateDir>/worker.pid` by exclusive create: a second worker on the same state dir (ours
+ * or cg-deploy's, which writes the same file) is refused while the holder lives; a stale file (its
+ * pid dead, or not a pid) is taken over.
+ */
+export function lockStateDir(stateDir: string, pid: number = process.pid): StateLock {
+  const path = join(stateDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, `${pid}\n`, { flag: 'wx', mode: 0o644 });
+      return {
+        release: () => {
+          if (holderOf(path) === pid) rmSync(path, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new WorkerError(`cannot write ${path}: ${(error as Error).message}`, 'STATE_DIR_LOCKED', {
+          cause: error,
+        });
+      }
+    }
+    const holder = holderOf(path);
+    if (holder !== null && holder !== pid && alive(holder)) {
+      throw new WorkerError(
+        `another worker (pid ${holder}) is using the state dir ${stateDir}`,
+        'STATE_DIR_LOCKED',
+      );
+    }
+    rmSync(path, { force: true });
+  }
+  throw new WorkerError(`could not claim ${path}`, 'STATE_DIR_LOCKED');
+}
