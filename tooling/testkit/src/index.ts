@@ -1,3 +1,5 @@
+export type { FakeCg, FakeCgBehaviour, FakeCgCall } from './fake-cg.ts';
+export { createFakeCg } from './fake-cg.ts';
 export { fakeComfyuiPath } from './fake-comfyui.ts';
 export type { FakeProc, FakeProcess, FakeSocket } from './fake-proc.ts';
 export { createFakeProc } from './fake-proc.ts';
