@@ -23,6 +23,21 @@ export interface ApiOptions {
 }
 
 type Env = { Bindings: HttpBindings };
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+const tooLarge = (c: Context) =>
+  c.json({ error: `request body too large (limit ${BODY_LIMIT_BYTES} bytes)` }, 413);
+
+function drain(incoming: HttpBindings['incoming'] | undefined): Promise<void> {
+  if (!incoming || incoming.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, 5_000);
+    function done() {
+      clearTimeout(timer);
+      resolve();
+    }
+    incoming.on('end', done).on('error', done).on('close', done).resume();
+  });
+}
 const clientOf = (c: Context<Env>) => c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
 
 /** The worker API of ComfyGit's deploy worker (worker-contract.md), every route behind the key. */
@@ -41,11 +56,19 @@ export function createApi(options: ApiOptions): Hono<Env> {
     }
     await next();
   });
+  app.use('*', async (c, next) => {
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (!(length > BODY_LIMIT_BYTES)) return next();
+    // read (and drop) a body of a sane size first, so the client sees the 413 instead of a reset
+    if (length <= DRAIN_MAX_BYTES) await drain(c.env?.incoming);
+    else c.header('connection', 'close');
+    return tooLarge(c);
+  });
   app.use(
     '*',
     bodyLimit({
       maxSize: BODY_LIMIT_BYTES,
-      onError: (c) => c.json({ error: `request body too large (limit ${BODY_LIMIT_BYTES} bytes)` }, 413),
+      onError: tooLarge,
     }),
   );
   app.onError((error, c) => {

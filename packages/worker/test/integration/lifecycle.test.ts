@@ -133,8 +133,8 @@ describe('deploy, stop, start, delete', () => {
       const h = await startHarness({ cg: { delayMs: 30_000 } });
       const { body } = await h.api('POST', '/api/v1/instances', { import_source: '/srv/slow' });
       await expect
-      .poll(async () => (await h.cg.calls()).some((c) => c.event === 'call'), { timeout: 10_000 })
-      .toBe(true);
+        .poll(async () => (await h.cg.calls()).some((c) => c.event === 'call'), { timeout: 10_000 })
+        .toBe(true);
       const call = (await h.cg.calls()).find((c) => c.event === 'call');
       const res =
         action === 'stop'
