@@ -23,6 +23,9 @@ function holderOf(path: string): number | null {
   }
 }
 
+/** Lock files held by this process (a second worker in the same process has the same pid). */
+const held = new Set<string>();
+
 export interface StateLock {
   release(): void;
 }
@@ -34,11 +37,19 @@ export interface StateLock {
  */
 export function lockStateDir(stateDir: string, pid: number = process.pid): StateLock {
   const path = join(stateDir, LOCK_FILE);
+  if (held.has(path)) {
+    throw new WorkerError(
+      `another worker of this process is using the state dir ${stateDir}`,
+      'STATE_DIR_LOCKED',
+    );
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(path, `${pid}\n`, { flag: 'wx', mode: 0o644 });
+      held.add(path);
       return {
         release: () => {
+          held.delete(path);
           if (holderOf(path) === pid) rmSync(path, { force: true });
         },
       };

@@ -135,6 +135,7 @@ export async function openWorker(options: WorkerOptions): Promise<Worker> {
     else void deployAndStart(slot, deps);
   }
 
+  let closed = false;
   return {
     workspace: options.workspace,
     defaultMode: options.defaultMode ?? 'native',
@@ -204,6 +205,8 @@ export async function openWorker(options: WorkerOptions): Promise<Worker> {
     log: (id) => slots.get(id)?.log ?? null,
     ports: () => ({ ...options.portRange, allocated: ports.allocated(), available: ports.available() }),
     async close() {
+      if (closed) return;
+      closed = true;
       const all = [...slots.values()];
       for (const slot of all) slot.generation++;
       await Promise.all(all.map((slot) => halt(slot)));
