@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerWorkerCommands } from './commands/worker.ts';
 import { UserError } from './errors.ts';
 import { numberOption } from './number-option.ts';
 import { VERSION } from './version.ts';
@@ -195,6 +196,8 @@ export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) 
     )
     .option('--keep', 'keep the demo workspace afterwards')
     .action(async (opts) => done((await import('./commands/demo.ts')).demoCommand(opts)));
+
+  registerWorkerCommands(program, done);
 
   program.on('command:*', (operands: string[]) => {
     throw new UserError(`unknown command "${operands[0]}" (see comfyvisor --help)`, 2);
