@@ -42,111 +42,128 @@ function answers(port: number): Promise<boolean> {
  * exit 42 and on a crash (with backoff, giving up after `crashMaxRestarts`), and stops the whole
  * group on shutdown (SIGTERM, SIGKILL after `stopGraceMs`).
  */
-export const createMinimalRunner: CreateRunner = (options: RunnerOptions): InstanceRunner => {
-  const settings = { ...DEFAULTS, ...(options.settings as Partial<MinimalSettings> | undefined) };
-  const envDir = join(options.workspace, 'environments', options.environment);
-  const env = options.environment;
-  let child: ChildProcess | null = null;
-  let startedAt = 0;
-  let stopping = false;
-  let restartAsked = false;
-  let wake: (() => void) | null = null;
+export const createMinimalRunner: CreateRunner = (options: RunnerOptions): InstanceRunner =>
+  new MinimalRunner(options);
 
-  const launch = (): Promise<{ code: number | null; signal: string | null }> => {
-    const proc = spawn(join(envDir, '.venv', 'bin', 'python'), ['main.py', ...options.args], {
-      cwd: join(envDir, 'ComfyUI'),
+type Exit = { code: number | null; signal: string | null };
+
+class MinimalRunner implements InstanceRunner {
+  private readonly settings: MinimalSettings;
+  private readonly env: string;
+  private readonly envDir: string;
+  private child: ChildProcess | null = null;
+  private startedAt = 0;
+  private stopping = false;
+  private restartAsked = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.settings = { ...DEFAULTS, ...(options.settings as Partial<MinimalSettings> | undefined) };
+    this.env = options.environment;
+    this.envDir = join(options.workspace, 'environments', options.environment);
+  }
+
+  private launch(): Promise<Exit> {
+    const { options } = this;
+    const proc = spawn(join(this.envDir, '.venv', 'bin', 'python'), ['main.py', ...options.args], {
+      cwd: join(this.envDir, 'ComfyUI'),
       env: { ...options.env, COMFYGIT_SUPERVISED: '1' },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child = proc;
-    startedAt = Date.now();
+    this.child = proc;
+    this.startedAt = Date.now();
     proc.stdout?.on('data', (chunk: Buffer) => options.output.write(chunk));
     proc.stderr?.on('data', (chunk: Buffer) => options.output.write(chunk));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    const exited = new Promise<Exit>((resolve) => {
       proc.on('error', () => resolve({ code: 127, signal: null }));
       proc.on('exit', (code, signal) => resolve({ code, signal }));
     });
     if (proc.pid !== undefined) {
-      options.record({ type: 'comfyui_start', env, pid: proc.pid });
-      void watchReady(proc, exited);
+      options.record({ type: 'comfyui_start', env: this.env, pid: proc.pid });
+      void this.watchReady(proc, exited);
     }
     return exited;
-  };
+  }
 
-  const watchReady = async (proc: ChildProcess, exited: Promise<unknown>) => {
+  private async watchReady(proc: ChildProcess, exited: Promise<unknown>): Promise<void> {
     let done = false;
     void exited.then(() => {
       done = true;
     });
-    const deadline = Date.now() + settings.healthTimeoutMs;
+    const deadline = Date.now() + this.settings.healthTimeoutMs;
     while (!done && Date.now() < deadline) {
-      if (await answers(portOf(options.args))) {
-        if (!done && child === proc) options.record({ type: 'comfyui_ready', env, pid: proc.pid ?? 0 });
+      if (await answers(portOf(this.options.args))) {
+        if (!done && this.child === proc) {
+          this.options.record({ type: 'comfyui_ready', env: this.env, pid: proc.pid ?? 0 });
+        }
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, settings.healthIntervalMs));
+      await new Promise((resolve) => setTimeout(resolve, this.settings.healthIntervalMs));
     }
-  };
+  }
 
-  const stopChild = async () => {
-    const proc = child;
-    if (!proc?.pid) return;
-    signalGroup(proc.pid, 'SIGTERM');
-    const deadline = Date.now() + settings.stopGraceMs;
-    while (groupAlive(proc.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    if (groupAlive(proc.pid)) signalGroup(proc.pid, 'SIGKILL');
-  };
+  private async stopChild(): Promise<void> {
+    const pid = this.child?.pid;
+    if (!pid) return;
+    signalGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + this.settings.stopGraceMs;
+    while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+  }
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
-      wake = () => {
+      this.wake = () => {
         clearTimeout(timer);
         resolve();
       };
     });
+  }
 
-  async function run(): Promise<number> {
+  async run(): Promise<number> {
+    const { record } = this.options;
+    const env = this.env;
     let crashes = 0;
-    for (;;) {
-      if (stopping) break;
-      const { code, signal } = await launch();
-      child = null;
-      const meaning = stopping ? 'stopped' : code === 42 ? 'restart' : code === 0 ? 'clean' : 'crash';
-      options.record({ type: 'comfyui_exit', env, code, signal, meaning });
-      if (stopping) break;
-      if (restartAsked || code === 42) {
-        restartAsked = false;
-        options.record({ type: 'restart', env, reason: code === 42 ? 'exit_42' : 'command' });
+    while (!this.stopping) {
+      const { code, signal } = await this.launch();
+      this.child = null;
+      const meaning = this.stopping ? 'stopped' : code === 42 ? 'restart' : code === 0 ? 'clean' : 'crash';
+      record({ type: 'comfyui_exit', env, code, signal, meaning });
+      if (this.stopping) break;
+      if (this.restartAsked || code === 42) {
+        this.restartAsked = false;
+        record({ type: 'restart', env, reason: code === 42 ? 'exit_42' : 'command' });
         continue;
       }
       if (code === 0) return 0;
       crashes++;
-      if (crashes > settings.crashMaxRestarts) {
-        options.record({ type: 'give_up', env, crashes, lastExit: String(code ?? signal) });
+      if (crashes > this.settings.crashMaxRestarts) {
+        record({ type: 'give_up', env, crashes, lastExit: String(code ?? signal) });
         return code ?? 1;
       }
-      const delayMs = settings.crashBackoffInitialMs * 2 ** (crashes - 1);
-      options.record({ type: 'backoff', env, delayMs, crashes });
-      await pause(delayMs);
-      if (!stopping) options.record({ type: 'restart', env, reason: 'crash' });
+      const delayMs = this.settings.crashBackoffInitialMs * 2 ** (crashes - 1);
+      record({ type: 'backoff', env, delayMs, crashes });
+      await this.pause(delayMs);
+      if (!this.stopping) record({ type: 'restart', env, reason: 'crash' });
     }
-    options.record({ type: 'supervisor_stop', reason: 'shutdown', exitCode: 0 });
+    record({ type: 'supervisor_stop', reason: 'shutdown', exitCode: 0 });
     return 0;
   }
 
-  return {
-    run,
-    send(command: RunnerCommand) {
-      if (command.command === 'shutdown') stopping = true;
-      else restartAsked = true;
-      wake?.();
-      void stopChild();
-    },
-    snapshot: () => ({
-      currentEnv: env,
-      comfyui: child?.pid ? { pid: child.pid, running: true, uptimeMs: Date.now() - startedAt } : null,
-    }),
-  };
-};
+  send(command: RunnerCommand): void {
+    if (command.command === 'shutdown') this.stopping = true;
+    else this.restartAsked = true;
+    this.wake?.();
+    void this.stopChild();
+  }
+
+  snapshot() {
+    const pid = this.child?.pid;
+    return {
+      currentEnv: this.env,
+      comfyui: pid ? { pid, running: true, uptimeMs: Date.now() - this.startedAt } : null,
+    };
+  }
+}
