@@ -130,12 +130,15 @@ export function launch(slot: Slot, deps: LifecycleDeps, generation: number = ++s
   });
 }
 
-/** Ends whatever runs for the slot (import or ComfyUI) and waits until it is gone. */
-export async function halt(slot: Slot): Promise<void> {
+/**
+ * Ends whatever runs for the slot (import or ComfyUI) and waits until it is gone. Unless `force`,
+ * the core may first drain ComfyUI's running prompt.
+ */
+export async function halt(slot: Slot, force = false): Promise<void> {
   slot.generation++;
   const deploy = slot.deploy;
   deploy?.abort.abort();
-  slot.runner?.send({ command: 'shutdown', force: true });
+  slot.runner?.send({ command: 'shutdown', force });
   await Promise.all([deploy?.done, slot.runEnded]);
   slot.runEnded = null;
   slot.instance.pid = null;

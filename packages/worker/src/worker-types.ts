@@ -47,8 +47,9 @@ export interface Worker {
   get(id: string): InstanceInfo | null;
   create(input: CreateInput): Promise<InstanceInfo>;
   start(id: string): Promise<InstanceInfo>;
-  stop(id: string): Promise<InstanceInfo>;
-  remove(id: string, options?: { keepEnv?: boolean }): Promise<InstanceInfo>;
+  /** Stops ComfyUI (drained first by the core unless `force`); the port stays reserved. */
+  stop(id: string, options?: { force?: boolean }): Promise<InstanceInfo>;
+  remove(id: string, options?: { keepEnv?: boolean; force?: boolean }): Promise<InstanceInfo>;
   log(id: string): InstanceLog | null;
   ports(): { start: number; end: number; allocated: number[]; available: number };
   /** Stops every instance (their state stays what it was, so the next worker starts them again). */

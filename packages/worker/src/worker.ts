@@ -152,19 +152,19 @@ class InstanceRegistry implements Worker {
     return info(slot);
   }
 
-  async stop(id: string): Promise<InstanceInfo> {
+  async stop(id: string, options: { force?: boolean } = {}): Promise<InstanceInfo> {
     const slot = this.slotOf(id);
-    await halt(slot);
+    await halt(slot, options.force);
     if (!slot.removed) setStatus(slot, 'stopped', this.deps.now());
     await this.saver.save();
     return info(slot);
   }
 
-  async remove(id: string, options: { keepEnv?: boolean } = {}): Promise<InstanceInfo> {
+  async remove(id: string, options: { keepEnv?: boolean; force?: boolean } = {}): Promise<InstanceInfo> {
     const slot = this.slotOf(id);
     slot.removed = true;
     this.slots.delete(id);
-    await halt(slot);
+    await halt(slot, options.force);
     this.allocator.release(id);
     await this.saver.save();
     if (!options.keepEnv) {
@@ -187,7 +187,7 @@ class InstanceRegistry implements Worker {
     if (this.closed) return;
     this.closed = true;
     const all = [...this.slots.values()];
-    await Promise.all(all.map((slot) => halt(slot)));
+    await Promise.all(all.map((slot) => halt(slot, true)));
     await Promise.all(all.map((slot) => slot.log.close()));
     await this.saver.save();
     this.lock.release();

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { WorkerError } from '../errors.ts';
 import type { Worker } from '../worker.ts';
 import type { ApiEnv } from './guards.ts';
-import { parseCreateBody, parseKeepEnv, parseLines } from './validate.ts';
+import { parseCreateBody, parseFlag, parseLines } from './validate.ts';
 import { created, detail, hostOf, listItem } from './views.ts';
 
 const host = (c: Context<ApiEnv>) => hostOf(c.req.header('host'));
@@ -36,14 +36,15 @@ export function instanceRoutes(app: Hono<ApiEnv>, worker: Worker, now: () => num
   });
   app.get('/api/v1/instances/:id', (c) => c.json(detail(found(worker, c.req.param('id')), host(c), now())));
   app.delete('/api/v1/instances/:id', async (c) => {
-    const keepEnv = parseKeepEnv(c.req.query('keep_env'));
-    const i = (await worker.remove(c.req.param('id'), { keepEnv })).instance;
+    const keepEnv = parseFlag(c.req.query('keep_env'));
+    const force = parseFlag(c.req.query('force'));
+    const i = (await worker.remove(c.req.param('id'), { keepEnv, force })).instance;
     const tail = keepEnv ? '' : ` Environment '${i.environmentName}' deleted.`;
     const message = `Instance terminated. Port ${i.assignedPort} released.${tail}`;
     return c.json({ id: i.id, status: 'terminated', message });
   });
   app.post('/api/v1/instances/:id/stop', async (c) => {
-    const i = (await worker.stop(c.req.param('id'))).instance;
+    const i = (await worker.stop(c.req.param('id'), { force: parseFlag(c.req.query('force')) })).instance;
     const message = `Instance stopped. Port ${i.assignedPort} remains reserved.`;
     return c.json({ id: i.id, status: i.status, assigned_port: i.assignedPort, message });
   });

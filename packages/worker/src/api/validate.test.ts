@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCreateBody, parseKeepEnv, parseLines } from './validate.ts';
+import { parseCreateBody, parseFlag, parseLines } from './validate.ts';
 
 describe('create body', () => {
   it('accepts what the panel sends, ignores unknown fields', () => {
@@ -39,8 +39,8 @@ describe('create body', () => {
     expect(parseLines('0')).toEqual({ ok: true, value: 0 });
     expect(parseLines('9999999')).toEqual({ ok: true, value: 100_000 });
     expect(parseLines('-1').ok).toBe(false);
-    expect(parseKeepEnv('true')).toBe(true);
-    expect(parseKeepEnv('false')).toBe(false);
-    expect(parseKeepEnv(undefined)).toBe(false);
+    expect(parseFlag('true')).toBe(true);
+    expect(parseFlag('false')).toBe(false);
+    expect(parseFlag(undefined)).toBe(false);
   });
 });

@@ -67,7 +67,7 @@ export function parseLines(text: string | undefined): Validated<number> {
   return { ok: true, value: Math.min(Number(text), 100_000) };
 }
 
-/** `?keep_env=true` (also 1/yes), as the reference's `== "true"`. */
-export function parseKeepEnv(text: string | undefined): boolean {
+/** `?keep_env=true` or `?force=true` (also 1/yes), as the reference's `== "true"`. */
+export function parseFlag(text: string | undefined): boolean {
   return text !== undefined && ['true', '1', 'yes'].includes(text.toLowerCase());
 }
