@@ -96,8 +96,8 @@ async function main() {
   // memory of the worker's processes besides ComfyUI
   const rss = memoryOf(worker.pid ?? 0).rss;
 
-  // idle CPU of the worker
-  await sleep(1_000);
+  // idle CPU of the worker (after the compiler and GC have settled)
+  await sleep(5_000);
   const c0 = cpuNs(worker.pid ?? 0);
   await sleep(IDLE_S * 1000);
   const idle = (cpuNs(worker.pid ?? 0) - c0) / 1e6 / IDLE_S;

@@ -165,6 +165,7 @@ class InstanceRegistry implements Worker {
     slot.removed = true;
     this.slots.delete(id);
     await halt(slot, options.force);
+    setStatus(slot, 'stopped', this.deps.now()); // a start waiting on it returns
     this.allocator.release(id);
     await this.saver.save();
     if (!options.keepEnv) {

@@ -191,4 +191,18 @@ describe('deploy, stop, start, delete', () => {
     expect(isAlive(running.pid)).toBe(false);
     expect((await h.ws.events()).some((e) => e.event === 'sigterm' && e.pid === running.pid)).toBe(true);
   });
+
+  it('a start waiting for a slow ComfyUI returns when the instance is deleted meanwhile', async () => {
+    const h = await startHarness({
+      cg: { behaviour: { '/srv/slow': { mode: 'slow', startDelayMs: 60_000 } } },
+    });
+    const { body } = await h.api('POST', '/api/v1/instances', { import_source: '/srv/slow' });
+    await h.waitStatus(body.id, 'starting');
+    const start = h.api('POST', `/api/v1/instances/${body.id}/start`);
+    await h.ws.waitForEvent({ event: 'started', env: body.name });
+    expect((await h.api('DELETE', `/api/v1/instances/${body.id}`)).status).toBe(200);
+    const answer = await start;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ status: 'stopped', comfyui_url: null });
+  });
 });
