@@ -4,6 +4,7 @@
 // BENCH_INSTANCES (8), BENCH_CLIENTS (50), BENCH_REQUESTS (40 per client), BENCH_IDLE_S (10).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeCg, createWorkspace, freePort, httpJson, track, waitFor } from '@comfyvisor/testkit';
@@ -102,17 +103,29 @@ async function main() {
   await sleep(IDLE_S * 1000);
   const idle = (cpuNs(worker.pid ?? 0) - c0) / 1e6 / IDLE_S;
 
-  // API p99, N instances, CLIENTS concurrent clients
+  // API p99, N instances, CLIENTS concurrent clients (node:http keep-alive clients: fetch's own
+  // cost would be measured otherwise)
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const get = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/v1/instances', headers, agent }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end();
+    });
   const latencies: number[] = [];
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       for (let i = 0; i < REQUESTS; i++) {
         const t0 = performance.now();
-        await fetch(`${base}/instances`, { headers }).then((r) => r.text());
+        await get();
         latencies.push(performance.now() - t0);
       }
     }),
   );
+  agent.destroy();
 
   // a printed line -> the WebSocket: the loud instance prints a line on every SIGTERM (and ignores it)
   const loud = (await api('GET', `/instances/${ids[0]}`)).body;
