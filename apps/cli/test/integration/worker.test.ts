@@ -119,4 +119,78 @@ describe('comfyvisor worker', () => {
     expect(config.api_key).not.toBe('cg_wk_old0000000000000000000000000000');
     expect(regenerated.stdout).toContain(config.api_key);
   });
+
+  it('after a kill -9 of the worker, the next one ends the ComfyUI left behind and starts it again', async () => {
+    const ws = await createWorkspace({ environments: [] });
+    const cg = await createFakeCg();
+    const stateDir = await home();
+    const env = cg.env() as Record<string, string>;
+    const key = 'cg_wk_kill9000000000000000000000000000';
+    const comfy = await freePort('0.0.0.0');
+    const up = async () => {
+      const port = await freePort();
+      const child = track(
+        execa(
+          process.execPath,
+          [
+            BIN,
+            'worker',
+            'up',
+            '--workspace',
+            ws.root,
+            '--api-key',
+            key,
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(port),
+            '--port-range',
+            `${comfy}:${comfy + 1}`,
+            '--state-dir',
+            stateDir,
+          ],
+          { env, reject: false },
+        ),
+      );
+      const api = (method: string, path: string, body?: unknown) =>
+        httpJson(`http://127.0.0.1:${port}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+      await expect
+        .poll(async () => (await api('GET', '/health').catch(() => null))?.status, { timeout: 15_000 })
+        .toBe(200);
+      return { child, api };
+    };
+    const running = async (api: Awaited<ReturnType<typeof up>>['api'], id: string) => {
+      let pid = 0;
+      await expect
+        .poll(
+          async () => {
+            const got = (await api('GET', `/instances/${id}`)).body;
+            pid = got.pid ?? 0;
+            return got.status;
+          },
+          { timeout: 20_000 },
+        )
+        .toBe('running');
+      return pid;
+    };
+    const first = await up();
+    const { body } = await first.api('POST', '/instances', { import_source: '/srv/a' });
+    const oldPid = await running(first.api, body.id);
+    first.child.kill('SIGKILL');
+    await first.child;
+    expect(isAlive(oldPid)).toBe(true); // left behind, unsupervised for now
+
+    const second = await up();
+    const newPid = await running(second.api, body.id);
+    expect(newPid).not.toBe(oldPid);
+    expect(isAlive(oldPid)).toBe(false);
+    second.child.kill('SIGTERM');
+    expect((await second.child).exitCode).toBe(0);
+    expect(isAlive(newPid)).toBe(false);
+    await cg.cleanup();
+  });
 });
