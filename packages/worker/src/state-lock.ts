@@ -14,6 +14,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A live holder is a worker (ours or cg-deploy's: `worker` is one of its arguments); a reused pid is not. */
+function isWorker(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('worker');
+  } catch {
+    return true; // no /proc (macOS) or not ours to read: assume it is
+  }
+}
+
 function holderOf(path: string): number | null {
   try {
     const text = readFileSync(path, 'utf8').trim();
@@ -33,7 +42,7 @@ export interface StateLock {
 /**
  * Claims `<stateDir>/worker.pid` by exclusive create: a second worker on the same state dir (ours
  * or cg-deploy's, which writes the same file) is refused while the holder lives; a stale file (its
- * pid dead, or not a pid) is taken over.
+ * pid dead or reused by another program, or not a pid) is taken over.
  */
 export function lockStateDir(stateDir: string, pid: number = process.pid): StateLock {
   const path = join(stateDir, LOCK_FILE);
@@ -61,7 +70,7 @@ export function lockStateDir(stateDir: string, pid: number = process.pid): State
       }
     }
     const holder = holderOf(path);
-    if (holder !== null && holder !== pid && alive(holder)) {
+    if (holder !== null && holder !== pid && alive(holder) && isWorker(holder)) {
       throw new WorkerError(
         `another worker (pid ${holder}) is using the state dir ${stateDir}`,
         'STATE_DIR_LOCKED',
