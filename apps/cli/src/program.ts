@@ -5,13 +5,14 @@ import { register as inspection } from './register/inspection.ts';
 import { register as service } from './register/service.ts';
 import { register as supervision } from './register/supervision.ts';
 import { register as tooling } from './register/tooling.ts';
+import { register as worker } from './register/worker.ts';
 import { VERSION } from './version.ts';
 
 /**
  * The command groups, in the order `--help` lists them. A new group is a module under
  * `register/` exporting `register(program, context)` (see register/context.ts), added here.
  */
-const COMMAND_GROUPS: readonly RegisterCommands[] = [supervision, inspection, service, tooling];
+const COMMAND_GROUPS: readonly RegisterCommands[] = [supervision, inspection, service, worker, tooling];
 
 /** The `comfyvisor` command line. Each action resolves with the process exit code. */
 export function buildProgram(comfyuiArgs: string[], setExitCode: (code: number) => void): Command {

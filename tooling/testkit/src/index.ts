@@ -1,4 +1,6 @@
 export { cleanupWorkspaces, removeAfterTest } from './cleanup.ts';
+export type { FakeCg, FakeCgBehaviour, FakeCgCall } from './fake-cg.ts';
+export { createFakeCg } from './fake-cg.ts';
 export type { FakeClock } from './fake-clock.ts';
 export { fakeClock } from './fake-clock.ts';
 export { fakeComfyuiFiles, fakeComfyuiPath } from './fake-comfyui.ts';
