@@ -46,6 +46,13 @@ const RESTART_REASONS: Record<string, string> = {
   hung: 'it had stopped answering',
 };
 
+const DRAIN_OUTCOMES: Record<string, string> = {
+  finished: 'the prompt finished',
+  timeout: 'drain_timeout_s ran out',
+  forced: 'a forced command cut it short',
+  exited: 'ComfyUI exited on its own',
+};
+
 /** One event in words, without its time. */
 export function describeEvent(e: EventLine): string {
   const env = str(e.env);
@@ -75,7 +82,20 @@ export function describeEvent(e: EventLine): string {
     case 'health':
       return `${env} ${e.healthy ? 'healthy' : 'not healthy'} after ${seconds(e.afterMs)}`;
     case 'hung':
-      return `ComfyUI in ${env} (pid ${e.pid}) stopped answering (${e.failures} failed probes)`;
+      return `ComfyUI in ${env} (pid ${e.pid}) stopped answering (${e.failures} failed probes)${e.stack_dump ? "; its threads' stacks are in comfyui.log" : ''}`;
+    case 'drain_start':
+      return `${str(e.action)} waits for the running prompt (${e.running} running, ${e.pending} pending taken out of the queue)`;
+    case 'drain_end':
+      return `${str(e.action)} waited ${seconds(e.durationMs)}: ${DRAIN_OUTCOMES[str(e.outcome)] ?? str(e.outcome)}`;
+    case 'requeue':
+      return `${e.count} pending prompt(s) queued again on the new ComfyUI in ${env}${Number(e.failed) > 0 ? `, ${e.failed} refused` : ''}`;
+    case 'prompts_dropped':
+      return `${e.pending} pending prompt(s) left behind in ${env}: ${str(e.reason)}`;
+    case 'prompts_lost': {
+      const ids = Array.isArray(e.prompt_ids) ? e.prompt_ids.map(String) : [];
+      const running = ids.length ? `prompt ${ids.join(', ')} was running` : 'a prompt was running';
+      return `work lost when ComfyUI in ${env} ended: ${running}, ${e.pending} pending`;
+    }
     case 'backoff':
       return `waiting ${seconds(e.delayMs)} before starting ${env} again (failure ${e.crashes})`;
     case 'give_up':

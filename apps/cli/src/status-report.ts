@@ -27,7 +27,15 @@ export interface StatusReport {
   };
   current_env: string | null;
   /** `uptime_seconds` is null only when seen in the process table without `.startup_state.json`. */
-  comfyui: { pid: number; running: boolean; uptime_seconds: number | null } | null;
+  comfyui: {
+    pid: number;
+    running: boolean;
+    uptime_seconds: number | null;
+    /** ComfyUI's queue at the supervisor's last look (control API only). */
+    queue?: { running: number; pending: number } | null;
+  } | null;
+  /** A planned restart, stop or switch waiting for the running prompt (`since`: epoch seconds). */
+  draining: { action: string; since: number; prompt_id: string | null } | null;
   /** Where `comfyui` and `current_env` come from: the control API, or the pid files and process table. */
   seen_from: 'control_api' | 'process_table' | null;
   switch: Record<string, unknown> | null;
@@ -35,7 +43,11 @@ export interface StatusReport {
   events: RecentEvents;
 }
 
-type Health = { current_env: string | null; comfyui: StatusReport['comfyui'] };
+type Health = {
+  current_env: string | null;
+  comfyui: StatusReport['comfyui'];
+  draining?: StatusReport['draining'];
+};
 type Asked =
   | { ok: true; port: number; health: Health }
   | { ok: false; port: number | null; problem: string | null };
@@ -67,6 +79,7 @@ async function askSupervisor(dir: string): Promise<Asked> {
     health: {
       current_env: typeof body.current_env === 'string' ? body.current_env : null,
       comfyui: (body.comfyui as StatusReport['comfyui'] | undefined) ?? null,
+      draining: (body.draining as StatusReport['draining'] | undefined) ?? null,
     },
   };
 }
@@ -110,6 +123,7 @@ export async function gatherStatus(workspace: string): Promise<StatusReport> {
     },
     current_env: seen?.current_env ?? null,
     comfyui: seen?.comfyui ?? null,
+    draining: seen?.draining ?? null,
     seen_from: asked.ok ? 'control_api' : seen?.comfyui ? 'process_table' : null,
     switch: status ? switchStatusToWire(status) : null,
     events,

@@ -14,4 +14,4 @@ export type { ProcessInfo } from './process-table.ts';
 export { ancestorsOf, childrenOf, descendantsOf, listProcesses } from './process-table.ts';
 export { isInProcessTree, processTree } from './process-tree.ts';
 export { treeResidentBytes } from './resident-memory.ts';
-export { signalProcessGroup } from './signals.ts';
+export { isProcessGroupAlive, signalProcessGroup } from './signals.ts';

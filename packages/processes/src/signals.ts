@@ -33,3 +33,8 @@ export function signalProcessGroup(
   const targets = platform === 'win32' ? [pid] : [-pid, pid];
   return targets.map((target) => sendSignal(target, signal)).includes('delivered');
 }
+
+/** Whether the process group `pgid` leads still has a member (of any user). */
+export function isProcessGroupAlive(pgid: number): boolean {
+  return Number.isSafeInteger(pgid) && pgid > 1 && sendSignal(-pgid, 0) !== 'gone';
+}

@@ -70,7 +70,7 @@ async function startControl(
   const target = {
     snapshot: () => supervisor.snapshot(),
     send: (command: Parameters<Supervisor['send']>[0]) => supervisor.send(command),
-    requestSwitch: (name: string) => supervisor.requestSwitch(name),
+    requestSwitch: (name: string, options?: { force?: boolean }) => supervisor.requestSwitch(name, options),
     readStatus: () => supervisor.switchStatus(),
     metrics: () => {
       const snap = supervisor.snapshot();

@@ -9,7 +9,21 @@ export interface HealthBody {
   pid: number;
   current_env: string;
   supervised: boolean;
-  comfyui?: { pid: number; running: boolean; uptime_seconds: number };
+  comfyui?: {
+    pid: number;
+    running: boolean;
+    uptime_seconds: number;
+    /** Ours only: ComfyUI's queue at the supervisor's last look. */
+    queue?: { running: number; pending: number } | null;
+    memory?: {
+      rss_bytes: number | null;
+      gpu_bytes: number | null;
+      rss_limit_bytes: number | null;
+      vram_limit_bytes: number | null;
+    };
+  };
+  /** Ours only: a planned stop waiting for the running prompt (`since`: seconds since the epoch). */
+  draining?: { action: string; since: number; prompt_id: string | null } | null;
   /** Ours only: the Python supervisor does not say what it is. */
   supervisor?: { name: string; version: string; capabilities: string[] };
 }
@@ -18,9 +32,10 @@ export interface ControlClient {
   readonly url: string;
   health(): Promise<ControlResult<HealthBody>>;
   status(): Promise<ControlResult<Record<string, unknown>>>;
-  restart(): Promise<ControlResult<Record<string, unknown>>>;
-  kill(): Promise<ControlResult<Record<string, unknown>>>;
-  switchTo(targetEnv: string): Promise<ControlResult<Record<string, unknown>>>;
+  /** `force`: no wait for ComfyUI's running prompt (the drain). */
+  restart(options?: { force?: boolean }): Promise<ControlResult<Record<string, unknown>>>;
+  kill(options?: { force?: boolean }): Promise<ControlResult<Record<string, unknown>>>;
+  switchTo(targetEnv: string, options?: { force?: boolean }): Promise<ControlResult<Record<string, unknown>>>;
 }
 
 /** A larger answer is not read: whatever `.control_port` names may be anything. */
@@ -85,9 +100,10 @@ export function createControlClient(
     url,
     health: () => call('GET', '/health'),
     status: () => call('GET', '/status'),
-    restart: () => call('POST', '/restart'),
-    kill: () => call('POST', '/kill'),
-    switchTo: (targetEnv) => call('POST', '/switch', { target_env: targetEnv }),
+    restart: (o = {}) => call('POST', '/restart', o.force ? { force: true } : undefined),
+    kill: (o = {}) => call('POST', '/kill', o.force ? { force: true } : undefined),
+    switchTo: (targetEnv, o = {}) =>
+      call('POST', '/switch', { target_env: targetEnv, ...(o.force ? { force: true } : {}) }),
   };
 }
 

@@ -7,11 +7,20 @@ export interface ControlTarget {
   snapshot(): {
     pid: number;
     currentEnv: string;
-    comfyui: { pid: number; running: boolean; uptimeMs: number } | null;
+    comfyui: {
+      pid: number;
+      running: boolean;
+      uptimeMs: number;
+      queue?: { running: number; pending: number } | null | undefined;
+      memory?: MemoryFigures | null | undefined;
+    } | null;
+    /** A planned stop waiting for the running prompt (`since`: seconds since the epoch). */
+    draining?: { action: string; since: number; prompt_id: string | null } | null | undefined;
   };
   send(command: SupervisorCommand): void;
   requestSwitch(
     target: string,
+    options?: { force?: boolean },
   ): Promise<{ ok: true } | { ok: false; status: 400 | 404 | 409; error: string }>;
   /** The switch status the supervisor means (wire names), or null: `GET /status` serves it. */
   readStatus(): Promise<Record<string, unknown> | null>;
@@ -19,8 +28,24 @@ export interface ControlTarget {
   metrics?: (() => string) | undefined;
 }
 
+/** ComfyUI's memory as sampled by the watchdogs (bytes; null when unknown or off). */
+export interface MemoryFigures {
+  rssBytes: number | null;
+  gpuBytes: number | null;
+  rssLimitBytes: number | null;
+  vramLimitBytes: number | null;
+}
+
 /** What our supervisor can do, for clients that must tell it from the Python one. */
-export const CAPABILITIES = ['restart', 'kill', 'switch_command', 'switch_api', 'abort_switch', 'metrics'];
+export const CAPABILITIES = [
+  'restart',
+  'kill',
+  'switch_command',
+  'switch_api',
+  'abort_switch',
+  'metrics',
+  'drain',
+];
 
 /** An answer, and the command to act on once it has been sent. */
 export interface Reply {
@@ -85,12 +110,26 @@ function healthBody(target: ControlTarget, version: string): Record<string, unkn
     current_env: snap.currentEnv,
     supervised: snap.comfyui !== null,
   };
-  if (snap.comfyui)
+  if (snap.comfyui) {
+    const { memory } = snap.comfyui;
     body.comfyui = {
       pid: snap.comfyui.pid,
       running: snap.comfyui.running,
       uptime_seconds: Math.floor(snap.comfyui.uptimeMs / 1000),
+      queue: snap.comfyui.queue ?? null,
+      ...(memory
+        ? {
+            memory: {
+              rss_bytes: memory.rssBytes,
+              gpu_bytes: memory.gpuBytes,
+              rss_limit_bytes: memory.rssLimitBytes,
+              vram_limit_bytes: memory.vramLimitBytes,
+            },
+          }
+        : {}),
     };
+  }
+  body.draining = snap.draining ?? null;
   body.supervisor = { name: 'comfyvisor', version, capabilities: CAPABILITIES };
   return body;
 }
@@ -112,7 +151,8 @@ async function switchReply(
   if (typeof wanted !== 'string' || wanted === '')
     return { status: 400, body: { status: 'error', error: 'target_env is required' } };
   const source = target.snapshot().currentEnv;
-  const result = await target.requestSwitch(wanted);
+  const force = (body as { force?: unknown }).force === true || forcedByQuery(req);
+  const result = await target.requestSwitch(wanted, force ? { force } : {});
   if (!result.ok) return { status: result.status, body: { status: 'error', error: result.error } };
   return { status: 200, body: { status: 'switching', target_env: wanted, source_env: source } };
 }
@@ -125,7 +165,7 @@ export async function answerRoute(
   options: { version: string; maxBodyBytes: number },
 ): Promise<Reply> {
   const command = COMMANDS.get(path);
-  if (command) return command;
+  if (command) return withForce(command, req, options.maxBodyBytes);
   switch (path) {
     case '/health':
       return { status: 200, body: healthBody(target, options.version) };
@@ -147,4 +187,30 @@ export async function answerRoute(
     default:
       return switchReply(target, req, options.maxBodyBytes);
   }
+}
+
+/** `?force=1` (or `true`) on the request's URL. */
+function forcedByQuery(req: IncomingMessage): boolean {
+  const query = (req.url ?? '').split('?')[1] ?? '';
+  const force = new URLSearchParams(query).get('force');
+  return force === '1' || force === 'true';
+}
+
+/**
+ * `/restart` and `/kill` wait for ComfyUI's running prompt (the drain) unless forced, by
+ * `{"force": true}` in the body or `?force=1`. No body, or one that is not such JSON, is no force:
+ * the panel's buttons send none, so they drain.
+ */
+async function withForce(reply: Reply, req: IncomingMessage, maxBodyBytes: number): Promise<Reply> {
+  let force = forcedByQuery(req);
+  if (!force && Number(req.headers['content-length'] ?? 1) !== 0) {
+    const text = await readBody(req, maxBodyBytes).catch(() => '');
+    try {
+      force = (JSON.parse(text) as { force?: unknown } | null)?.force === true;
+    } catch {
+      // not JSON: no force
+    }
+  }
+  if (!force || !reply.after) return reply;
+  return { ...reply, after: { ...reply.after, force: true } as SupervisorCommand };
 }

@@ -22,7 +22,7 @@ export interface LivenessOptions {
 export type LivenessResult = { hung: true; failures: number; busy: boolean } | { hung: false };
 
 /** How often a ComfyUI that has not answered yet is probed: its first answer is seen at once. */
-export const FIRST_ANSWER_PROBE_MS = 250;
+export const FIRST_ANSWER_PROBE_MS = 100;
 
 /**
  * Watches a running ComfyUI. It is probed every `FIRST_ANSWER_PROBE_MS` until its first good answer

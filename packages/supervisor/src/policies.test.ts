@@ -155,8 +155,8 @@ describe('liveness', () => {
       signal: new AbortController().signal,
     });
     expect(result).toEqual({ hung: true, failures: 3, busy: false });
-    // until the first answer ComfyUI is probed every 250 ms (its first answer is seen at once), then every interval
-    expect(clock.sleeps).toEqual([250, 250, 250, ...Array(5).fill(10_000)]);
+    // until the first answer ComfyUI is probed every 100 ms (its first answer is seen at once), then every interval
+    expect(clock.sleeps).toEqual([100, 100, 100, ...Array(5).fill(10_000)]);
   });
 
   it('sees the first answer right after the start: a hang in the first seconds is caught', async () => {

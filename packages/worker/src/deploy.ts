@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessGroupAlive as groupAlive, signalProcessGroup as signalGroup } from '@comfyvisor/processes';
 import type { InstanceLog } from './instance-log.ts';
-import { groupAlive, signalGroup } from './kill-group.ts';
 
 export interface ImportOptions {
   /** How `cg` is called. @default ['cg'] (looked up on PATH) */

@@ -14,7 +14,6 @@ export type {
   RunnerOptions,
   RunnerSnapshot,
 } from './instance-runner.ts';
-export { createMinimalRunner } from './minimal-runner.ts';
 export { environmentNameFor, newApiKey, newInstanceId } from './names.ts';
 export type { PortRange } from './port-allocator.ts';
 export { parsePortRange } from './port-allocator.ts';

@@ -1,7 +1,7 @@
 /**
- * The supervision core each instance runs under, as the worker sees it. This is the shape of
- * `createSupervisor` from @comfyvisor/supervisor; until that lands the worker is given
- * `createMinimalRunner` (minimal-runner.ts), which implements the same interface.
+ * The supervision core each instance runs under, as the worker sees it: the shape of
+ * `createSupervisor` from @comfyvisor/supervisor (core-runner.ts), kept small so tests may give
+ * another.
  */
 export type RunnerEvent =
   | { type: 'comfyui_start'; env: string; pid: number }

@@ -1,5 +1,5 @@
 import { readFileSync, readlinkSync } from 'node:fs';
-import { groupAlive, signalGroup } from './kill-group.ts';
+import { isProcessGroupAlive as groupAlive, signalProcessGroup as signalGroup } from '@comfyvisor/processes';
 
 /** Does `pid` still look like a process of this environment (pid-reuse guard, Linux /proc)? */
 export function belongsTo(pid: number, environmentDir: string, environmentName: string): boolean {

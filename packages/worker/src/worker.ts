@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Reaper, startReaper } from '@comfyvisor/supervisor';
+import { createCoreRunner } from './core-runner.ts';
 import { WorkerError } from './errors.ts';
 import type { Instance, InstanceMode } from './instance.ts';
 import { createInstanceLog, type InstanceLog } from './instance-log.ts';
 import type { RunnerLogger } from './instance-runner.ts';
 import { deployAndStart, environmentReady, halt, type LifecycleDeps, launch } from './lifecycle.ts';
-import { createMinimalRunner } from './minimal-runner.ts';
 import { environmentNameFor, newInstanceId, pythonUtcIso, type RandomHex, randomHex } from './names.ts';
 import { endOrphan } from './orphans.ts';
 import { createPortAllocator } from './port-allocator.ts';
@@ -31,6 +32,8 @@ class InstanceRegistry implements Worker {
   private readonly deps: LifecycleDeps;
   private readonly random: RandomHex;
   private closed = false;
+  /** The process-wide lifeline: if the worker is killed, every ComfyUI it started goes with it. */
+  private reaper: Reaper | null = null;
 
   constructor(
     private readonly options: WorkerOptions,
@@ -50,12 +53,18 @@ class InstanceRegistry implements Worker {
       workspace: options.workspace,
       env: options.env ?? process.env,
       cgCommand: options.cgCommand ?? ['cg'],
-      createRunner: options.createRunner ?? createMinimalRunner,
+      createRunner:
+        options.createRunner ?? createCoreRunner({ sessionDir: options.stateDir, reaper: this.lifeline() }),
       runnerSettings: options.runnerSettings,
       logger,
       now: options.now ?? Date.now,
       save: () => this.saver.save(),
     };
+  }
+
+  private lifeline(): Reaper | null {
+    this.reaper ??= startReaper(join(this.options.stateDir, `.comfyvisor-worker-${process.pid}`));
+    return this.reaper;
   }
 
   private envDir(name: string): string {
@@ -191,6 +200,7 @@ class InstanceRegistry implements Worker {
     await Promise.all(all.map((slot) => halt(slot, true)));
     await Promise.all(all.map((slot) => slot.log.close()));
     await this.saver.save();
+    this.reaper?.close();
     this.lock.release();
   }
 }

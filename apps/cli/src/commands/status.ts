@@ -21,7 +21,8 @@ function comfyuiRow(report: StatusReport): string | null {
   const from = report.seen_from === 'process_table' ? ', from the process table' : '';
   if (c?.running) {
     const up = c.uptime_seconds === null ? '' : `, up ${formatDuration(c.uptime_seconds)}`;
-    return `running (pid ${c.pid}${up}${from})`;
+    const q = c.queue ? `; queue: ${c.queue.running} running, ${c.queue.pending} pending` : '';
+    return `running (pid ${c.pid}${up}${from})${q}`;
   }
   if (c) return `stopped (pid ${c.pid})`;
   if (!report.supervisor.running) return null;
@@ -53,6 +54,15 @@ function statusText(report: StatusReport): string {
   if (report.current_env) rows.push(['environment', report.current_env]);
   const comfyui = comfyuiRow(report);
   if (comfyui) rows.push(['ComfyUI', comfyui]);
+  const d = report.draining;
+  if (d) {
+    const waited = formatDuration(Math.max(0, Math.round(Date.now() / 1000 - d.since)));
+    const skip = { restart: 'restart', stop: 'stop', switch: 'switch <env>' }[d.action] ?? d.action;
+    rows.push([
+      'waiting',
+      `${d.action} waits for the running prompt${d.prompt_id ? ` ${d.prompt_id}` : ''} (for ${waited}); \`comfyvisor ${skip} --force\` skips the wait`,
+    ]);
+  }
   const sw = report.switch;
   rows.push([
     'switch',

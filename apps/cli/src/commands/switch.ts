@@ -76,7 +76,7 @@ export function describeSwitchEnd(
 /** `comfyvisor switch <env>`: asks the running supervisor to switch and follows the progress. */
 export async function switchCommand(
   target: string,
-  options: { workspace?: string; json?: boolean; timeout?: number },
+  options: { workspace?: string; json?: boolean; timeout?: number; force?: boolean },
 ): Promise<number> {
   const workspace = resolveWorkspace(options.workspace);
   const check = checkEnvironment(workspace, target);
@@ -84,7 +84,7 @@ export async function switchCommand(
   const client = await supervisorOf(workspace);
   const dir = metadataDir(workspace);
   const startedAt = Date.now();
-  const accepted = await client.switchTo(target);
+  const accepted = await client.switchTo(target, { force: options.force === true });
   if (!accepted.ok) {
     // The Python supervisor has no /switch: it answers 404 (or 405) and says nothing of its own.
     if (accepted.status === 404 || accepted.status === 405) {

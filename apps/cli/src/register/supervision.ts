@@ -12,7 +12,11 @@ export interface SwitchOptions {
   /** Seconds; validated by numberOption. @default 600 */
   timeout?: number;
   json?: boolean;
+  /** Do not wait for ComfyUI's running prompt. */
+  force?: boolean;
 }
+
+const FORCE_HELP = "do not wait for ComfyUI's running prompt to finish (without it, up to drain_timeout_s)";
 
 function registerRun(program: Command, { comfyuiArgs, done }: ProgramContext): void {
   program
@@ -52,8 +56,9 @@ function registerStatus(program: Command, { done }: ProgramContext): void {
     .action(async (opts: StatusOptions) => done((await import('../commands/status.ts')).statusCommand(opts)));
   program
     .command('restart')
-    .description('restart ComfyUI (synced first) through the running supervisor')
+    .description('restart ComfyUI (synced first) through the running supervisor, after its running prompt')
     .option('--workspace <path>', WORKSPACE_HELP)
+    .option('--force', FORCE_HELP)
     .option('--json', 'machine-readable output')
     .action(async (opts: RestartOptions) =>
       done((await import('../commands/control.ts')).restartCommand(opts)),
@@ -63,8 +68,9 @@ function registerStatus(program: Command, { done }: ProgramContext): void {
 function registerStop(program: Command, { done }: ProgramContext): void {
   program
     .command('stop')
-    .description('stop ComfyUI and the supervisor, and wait until they are gone')
+    .description('stop ComfyUI (after its running prompt) and the supervisor, and wait until they are gone')
     .option('--workspace <path>', WORKSPACE_HELP)
+    .option('--force', FORCE_HELP)
     .option('--timeout <seconds>', 'how long to wait', numberOption({ min: 0, max: 86_400 }), 30)
     .option('--orphans', 'instead: end the ComfyUI processes an earlier supervisor left behind')
     .option(
@@ -96,8 +102,16 @@ function registerSwitch(program: Command, { done }: ProgramContext): void {
       numberOption({ min: 1, max: 86_400 }),
       600,
     )
+    .option('--force', FORCE_HELP)
     .option('--json', 'print the final status as JSON')
-    .addHelpText('after', examples(['comfyvisor switch env2', 'comfyvisor switch flux-dev --json']))
+    .addHelpText(
+      'after',
+      examples([
+        'comfyvisor switch env2',
+        'comfyvisor switch flux-dev --json',
+        'comfyvisor switch env2 --force',
+      ]),
+    )
     .action(async (env: string, opts: SwitchOptions) =>
       done((await import('../commands/switch.ts')).switchCommand(env, opts)),
     );
