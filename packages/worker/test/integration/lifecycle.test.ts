@@ -183,6 +183,31 @@ describe('deploy, stop, start, delete', () => {
     expect((await h.waitStatus(body.id, 'running')).pid).not.toBe(second.pid);
   });
 
+  it('a hung instance is restarted by its supervisor (liveness), and counted', async () => {
+    const h = await startHarness({
+      worker: {
+        runnerSettings: {
+          stopGraceMs: 1_000,
+          livenessIntervalMs: 500,
+          livenessFailures: 2,
+          livenessTimeoutMs: 300,
+          crashMaxRestarts: 3,
+        },
+      },
+    });
+    const { body } = await h.api('POST', '/api/v1/instances', { import_source: '/srv/a' });
+    const first = await h.waitStatus(body.id, 'running');
+    await httpJson(`${first.comfyui_url}/hang`, { method: 'POST' }).catch(() => null);
+    await expect
+      .poll(async () => (await h.api('GET', `/api/v1/instances/${body.id}`)).body.restarts, {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    const second = await h.waitStatus(body.id, 'running');
+    expect(second.pid).not.toBe(first.pid);
+    expect(isAlive(first.pid)).toBe(false);
+  });
+
   it('stop ends a ComfyUI that ignores SIGTERM (SIGKILL after the grace)', async () => {
     const h = await startHarness({ cg: { behaviour: { '/srv/stubborn': { ignoreSigterm: true } } } });
     const { body } = await h.api('POST', '/api/v1/instances', { import_source: '/srv/stubborn' });
