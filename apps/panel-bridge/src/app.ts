@@ -34,6 +34,12 @@ export interface BridgeAppOptions extends ProxyOptions {
   maxBodyBytes?: number | undefined;
   /** Passed to requestSwitch (tests inject a spawner). */
   requestSwitch?: typeof requestSwitch | undefined;
+  /**
+   * The Unix user on the other end of a request (null: cannot be told). Given and without a login
+   * token, only this process's own user and root may use the bridge (403 for anyone else), as the
+   * supervisor's control API: its restart, kill and switch routes are no way around that check.
+   */
+  peerUid?: ((socket: { localPort: number; remotePort: number }) => Promise<number | null>) | undefined;
 }
 
 const DEFAULT_COMFYUI_PORT = 8188;
@@ -82,6 +88,8 @@ export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
     );
   }
 
+  if (options.peerUid && !options.token) app.use('*', ownerOnly(options.peerUid));
+
   app.get('/', (c) => {
     c.header('Content-Security-Policy', "frame-ancestors 'none'");
     return c.html(dashboardHtml({ workspace }));
@@ -94,4 +102,25 @@ export function createBridgeApp(options: BridgeAppOptions): BridgeApp {
   app.notFound((c) => c.json({ error: 'not_found', message: `Nothing at ${c.req.path}` }, 404));
   app.onError((error, c) => c.json({ error: 'internal_error', message: error.message }, 500));
   return app;
+}
+
+/** A loopback bridge serves only its own Unix user (and root): another local user gets 403. */
+function ownerOnly(peerUid: NonNullable<BridgeAppOptions['peerUid']>) {
+  const me = typeof process.getuid === 'function' ? process.getuid() : null;
+  return async (c: Context, next: () => Promise<void>) => {
+    const socket = (
+      c.env as { incoming?: { socket?: { localPort?: number; remotePort?: number } } } | undefined
+    )?.incoming?.socket;
+    if (me !== null && socket?.localPort && socket.remotePort) {
+      const uid = await peerUid({ localPort: socket.localPort, remotePort: socket.remotePort }).catch(
+        () => null,
+      );
+      if (uid !== null && uid !== 0 && uid !== me)
+        return c.json(
+          { error: 'forbidden', message: 'only the user running the bridge (or root) may use it' },
+          403,
+        );
+    }
+    await next();
+  };
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { findConnectionUid } from '@comfyvisor/processes';
 import { createAdaptorServer } from '@hono/node-server';
 import { type BridgeAppOptions, createBridgeApp } from './app.ts';
 import { BridgeConfigError } from './errors.ts';
@@ -50,7 +51,12 @@ export async function startBridgeServer(
   const allowedHosts =
     options.allowedHosts ??
     (loopback ? ['127.0.0.1', 'localhost', '[::1]'] : ['127.0.0.1', 'localhost', '[::1]', host]);
-  const app = createBridgeApp({ ...options, allowedHosts, anyIpHost: options.anyIpHost ?? !loopback });
+  const app = createBridgeApp({
+    peerUid: (socket) => findConnectionUid(socket.localPort, socket.remotePort),
+    ...options,
+    allowedHosts,
+    anyIpHost: options.anyIpHost ?? !loopback,
+  });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

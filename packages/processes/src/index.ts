@@ -1,7 +1,7 @@
 export type { ProcessOptions, RunCommand, RunCommandSync } from './options.ts';
 export { isPeerInProcessTree } from './peer-in-tree.ts';
 export type { ConnectionPeer, PortProcess } from './port-owner.ts';
-export { findConnectionPeer, findPortListeners } from './port-owner.ts';
+export { findConnectionPeer, findConnectionUid, findPortListeners } from './port-owner.ts';
 export type { ProcessIdentity } from './process-identity.ts';
 export { isSameProcess, processIdentity } from './process-identity.ts';
 export {

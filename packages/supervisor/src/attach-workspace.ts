@@ -1,5 +1,5 @@
 import { removeControlPort, writeControlPort } from '@comfyvisor/ipc-files';
-import { isPeerInProcessTree } from '@comfyvisor/processes';
+import { findConnectionUid, isPeerInProcessTree } from '@comfyvisor/processes';
 import { CommandIntake } from './command-intake.ts';
 import { type ControlServer, startControlServer } from './control-server.ts';
 import type { Logger } from './logger.ts';
@@ -86,6 +86,7 @@ async function startControl(
     comfyuiPort: options.comfyuiPort,
     version: options.version,
     replyDelayMs: settings.replyDelayMs,
+    peerUid: ({ localPort, remotePort }) => findConnectionUid(localPort, remotePort),
     peerIsComfyui: async ({ localPort, remotePort }) => {
       const comfyui = supervisor.snapshot().comfyui;
       if (!comfyui?.running) return false; // nothing of the caller's would be stopped

@@ -32,6 +32,23 @@ export interface ControlServerOptions {
   maxBodyBytes?: number | undefined;
   /** Binds the server to a port (tests inject failures). @default server.listen */
   listen?: Listen | undefined;
+  /**
+   * The Unix user on the other end of a request (null: cannot be told). Given, only this process's
+   * own user and root may use the API: anyone else gets 403, except for `GET /health`.
+   */
+  peerUid?: ((socket: { localPort: number; remotePort: number }) => Promise<number | null>) | undefined;
+}
+
+/** Another local user is not the supervisor's owner: 403 for everything but `GET /health`. */
+async function foreignUser(
+  req: IncomingMessage,
+  path: string,
+  options: ControlServerOptions,
+): Promise<boolean> {
+  if (!options.peerUid || path === '/health' || typeof process.getuid !== 'function') return false;
+  const { localPort = 0, remotePort = 0 } = req.socket;
+  const uid = await options.peerUid({ localPort, remotePort }).catch(() => null);
+  return uid !== null && uid !== 0 && uid !== process.getuid();
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
@@ -92,6 +109,13 @@ export function createControlHandler(target: ControlTarget, options: ControlServ
     }
     const { path, problem } = matchRoute(req);
     if (problem) return send(res, problem.status, problem.body, headers);
+    if (await foreignUser(req, path, options))
+      return send(
+        res,
+        403,
+        { error: 'only the user running the supervisor (or root) may use this' },
+        headers,
+      );
     const caller = isCommandRoute(path) ? callers.lookUp(req, path) : null;
     const reply = await replyOf(target, path, req, options);
     if (reply.after) {
