@@ -83,3 +83,25 @@ describe('readiness', () => {
     ).toEqual(['env2']);
   });
 });
+
+describe('recovery_command (issue 20)', () => {
+  it('a critical_failure carries the command that brings ComfyUI back, naming comfyvisor and the workspace', async () => {
+    const store = memoryStore();
+    const { spawn } = fakeSpawner((proc) => proc.exit(1));
+    const sup = new Supervisor(
+      deps({
+        store,
+        spawn,
+        args: ['--port', '8199', '--listen', "it's"],
+        settings: { ...deps().settings, crashMaxRestarts: 0 },
+      }),
+    );
+    expect(await sup.run()).toBe(1);
+    expect(store.lastStatus()).toMatchObject({
+      state: 'critical_failure',
+      extra: {
+        recovery_command: `comfyvisor run --workspace /ws --environment env1 --args --port 8199 --listen 'it'\\''s'`,
+      },
+    });
+  });
+});

@@ -7,6 +7,7 @@ import { Launcher } from './launcher.ts';
 import type { Logger } from './logger.ts';
 import type { Reaper } from './reaper.ts';
 import { Recovery } from './recovery.ts';
+import { recoveryCommand } from './recovery-command.ts';
 import type { Settings } from './settings.ts';
 import { StatusReporter } from './status-reporter.ts';
 import type { RecordEvent } from './supervisor-event.ts';
@@ -72,6 +73,7 @@ export function buildParts(deps: SupervisorDeps): CoreParts {
   const record = deps.record ?? (() => {});
   const switches = deps.switches ?? memorySwitchChannel(world.wallNow);
   const status = new StatusReporter(switches, logger, world.wallNow);
+  const recover = (env: string) => recoveryCommand(store.workspace, env, args);
   return {
     deps,
     world,
@@ -80,9 +82,9 @@ export function buildParts(deps: SupervisorDeps): CoreParts {
     switches,
     status,
     record,
-    flow: new SwitchFlow(store, switches, status, logger, record, () => world.clock.now()),
+    flow: new SwitchFlow(store, switches, status, logger, record, () => world.clock.now(), recover),
     launcher: new Launcher({ ...deps, world, record }),
-    recovery: new Recovery(settings, switches, status, logger, record, world.clock),
+    recovery: new Recovery(settings, switches, status, logger, record, world.clock, recover),
     healthCheck: deps.healthCheck ?? httpHealthCheck(args, settings, world.clock),
   };
 }

@@ -23,6 +23,8 @@ export class Recovery {
     private readonly logger: Logger,
     private readonly record: RecordEvent,
     private readonly clock: Clock,
+    /** The command that brings `env` back after giving up (status `recovery_command`). */
+    private readonly recover: (env: string) => string = () => '',
   ) {
     this.policy = new CrashPolicy({
       maxRestarts: settings.crashMaxRestarts,
@@ -92,6 +94,7 @@ export class Recovery {
         targetEnv: env,
         sourceEnv: null,
         error: `Crash with ${what}\n${lines.join('\n')}`,
+        extra: { recovery_command: this.recover(env) },
       });
       await this.switches.releaseLock();
       return 1;

@@ -16,6 +16,8 @@ export interface StatusWrite {
   targetEnv: string | null;
   sourceEnv: string | null;
   error?: string | null | undefined;
+  /** More wire fields, written after the known ones (e.g. `recovery_command`). */
+  extra?: Record<string, unknown> | undefined;
 }
 
 /**

@@ -31,6 +31,8 @@ export class SwitchFlow {
     private readonly record: RecordEvent,
     /** monotonic ms */
     private readonly now: () => number,
+    /** The command that brings `env` back after a critical failure (status `recovery_command`). */
+    private readonly recover: (env: string) => string = () => '',
   ) {}
 
   get active(): boolean {
@@ -109,12 +111,14 @@ export class SwitchFlow {
     const phase = this.phase;
     const target = phase?.target ?? null;
     this.logger.error(`${reason}. ${advice}`);
+    const env = phase?.source ?? target;
     await this.status.write({
       state: 'critical_failure',
       message: `${reason}. ${advice}`,
       targetEnv: target,
       sourceEnv: phase?.source ?? null,
       error: reason,
+      ...(env ? { extra: { recovery_command: this.recover(env) } } : {}),
     });
     await this.end('critical_failure', reason);
   }

@@ -246,6 +246,10 @@ describe('giving up and recovering', () => {
     expect(status?.error).toContain('Crash with exit code 9');
     expect(status?.error).toContain('fake ComfyUI crashed on purpose');
     expect(status?.error).toContain('Traceback (most recent call last):');
+    // issue 20: the command that brings ComfyUI back, ready to paste
+    expect(status?.extra?.recovery_command).toBe(
+      `comfyvisor run --workspace ${run.ws.root} --environment env1 --args --port ${run.port}`,
+    );
     expect(await readPidFile(run.ws.metadataDir)).toBeNull();
   });
 
