@@ -128,6 +128,7 @@ describe('control API', () => {
     expect(Object.keys(body).sort()).toEqual([
       'comfyui',
       'current_env',
+      'draining',
       'pid',
       'status',
       'supervised',
@@ -137,7 +138,9 @@ describe('control API', () => {
       name: 'comfyvisor',
       capabilities: expect.arrayContaining(['switch_command']),
     });
-    expect(Object.keys(body.comfyui).sort()).toEqual(['pid', 'running', 'uptime_seconds']);
+    // ours beside the Python supervisor's keys (issue 17): the queue at the last look, and no drain
+    expect(Object.keys(body.comfyui).sort()).toEqual(['pid', 'queue', 'running', 'uptime_seconds']);
+    expect(body.draining).toBeNull();
     expect(body).toMatchObject({
       status: 'alive',
       pid: run.pid,

@@ -82,7 +82,8 @@ describe('control API', () => {
       pid: 4242,
       current_env: 'env1',
       supervised: true,
-      comfyui: { pid: 99, running: true, uptime_seconds: 61 },
+      comfyui: { pid: 99, running: true, uptime_seconds: 61, queue: null },
+      draining: null,
       supervisor: {
         name: 'comfyvisor',
         version: '9.9.9',
@@ -113,6 +114,24 @@ describe('control API', () => {
     expect(sent[0]?.command).toEqual({ command: 'restart' });
     expect((await call(port, 'POST', '/kill')).json()).toMatchObject({ status: 'shutting_down' });
     await expect.poll(() => sent.map((s) => s.command.command)).toEqual(['restart', 'shutdown']);
+  });
+
+  it('force skips the drain: {"force": true} or ?force=1 on /restart, /kill and /switch; no body or other JSON drains', async () => {
+    const { port, sent } = await serve({ peerIsComfyui: async () => false, replyDelayMs: 600_000 });
+    const json = { 'content-type': 'application/json' };
+    await call(port, 'POST', '/restart');
+    await call(port, 'POST', '/restart', json, '{"force": true}');
+    await call(port, 'POST', '/kill?force=1');
+    await call(port, 'POST', '/kill', json, '{"force": "yes"}');
+    await call(port, 'POST', '/restart', json, 'not json');
+    await expect.poll(() => sent.length).toBe(5);
+    expect(sent.map((s) => s.command)).toEqual([
+      { command: 'restart' },
+      { command: 'restart', force: true },
+      { command: 'shutdown', force: true },
+      { command: 'shutdown' },
+      { command: 'restart' },
+    ]);
   });
 
   it('a command from ComfyUI itself (the panel proxy) or an unknown peer waits until after the answer', async () => {
