@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { Worker } from '../worker.ts';
 import type { KeyGuard } from './auth.ts';
 
@@ -24,7 +24,8 @@ export function createLogsSocket(
   guard: KeyGuard,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // `ws` is loaded at the first log socket: a worker nobody follows does not carry it (~3 MB)
+  let wss: WebSocketServer | null = null;
   const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     const path = (request.url ?? '').split('?')[0] ?? '';
@@ -36,6 +37,7 @@ export function createLogsSocket(
     const id = LOGS_PATH.exec(path)?.[1];
     const log = id ? worker.log(decodeURIComponent(id)) : null;
     if (!log) return refuse(socket, '404 Not Found', 'text/plain', 'Instance not found');
+    wss ??= new (await import('ws')).WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     wss.handleUpgrade(request, socket, head, (ws) => {
       const send = (message: string) => {
         if (ws.readyState !== ws.OPEN) return;
@@ -64,8 +66,8 @@ export function createLogsSocket(
     onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       void onUpgrade(request, socket, head),
     close: () => {
-      for (const client of wss.clients) client.terminate();
-      wss.close();
+      for (const client of wss?.clients ?? []) client.terminate();
+      wss?.close();
     },
   };
 }
