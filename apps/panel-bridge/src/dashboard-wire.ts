@@ -42,3 +42,26 @@ export interface HistoryMessage {
   skipped: number;
   events: TimelineWireEntry[];
 }
+
+/** The `availability` event (on connect): a week of the events the strip is drawn from; new ones come as `history`. */
+export interface AvailabilityMessage {
+  events: { type: string; time: number; [key: string]: unknown }[];
+  /** The bridge's clock, ms since the epoch. */
+  nowMs: number;
+}
+
+/** One sample of ComfyUI's memory, from the supervisor's `/health` (bytes; null when unknown or off). */
+export interface MemorySampleWire {
+  /** Seconds since the epoch. */
+  time: number;
+  rssBytes: number | null;
+  gpuBytes: number | null;
+  rssLimitBytes: number | null;
+  vramLimitBytes: number | null;
+}
+
+/** The `memory` event: the last hour on connect (`reset: true`), then each new sample. */
+export interface MemoryMessage {
+  reset: boolean;
+  samples: MemorySampleWire[];
+}
