@@ -45,10 +45,16 @@ function extraArgsError(value: unknown): string | null {
 
 /**
  * `GET/POST /v2/comfygit/config` as the reference's `server/api/v2/config.py` answers them (only
- * `comfyui_extra_args` is ours to read and write), and the dashboard's own
- * `GET/POST /v2/comfyvisor/settings`.
+ * `comfyui_extra_args` is ours to read and write), the dashboard's own
+ * `GET/POST /v2/comfyvisor/settings`, and the reference's orchestrator-log routes.
  */
 export function configRoutes(workspace: string, route: RouteRegistrar): void {
+  comfygitConfigRoutes(workspace, route);
+  settingsRoutes(workspace, route);
+  orchestratorLogRoutes(workspace, route);
+}
+
+function comfygitConfigRoutes(workspace: string, route: RouteRegistrar): void {
   route('GET', '/v2/comfygit/config', async (c) => {
     const config = (await readConfig(metadataDir(workspace))) ?? DEFAULT_CONFIG;
     return c.json({
@@ -76,7 +82,9 @@ export function configRoutes(workspace: string, route: RouteRegistrar): void {
     }
     return c.json({ status: 'updated', ...(ignored.length > 0 ? { ignored } : {}) });
   });
+}
 
+function settingsRoutes(workspace: string, route: RouteRegistrar): void {
   route('GET', '/v2/comfyvisor/settings', async (c) => c.json(await readSettings(workspace)));
   route('POST', '/v2/comfyvisor/settings', async (c) => {
     const body = await jsonObject(c);
@@ -95,7 +103,10 @@ export function configRoutes(workspace: string, route: RouteRegistrar): void {
       settings: await readSettings(workspace),
     });
   });
+}
 
+/** `lines` as given (default 500, at most 10000) and `level` (ERROR, WARNING or WARN, INFO, DEBUG). */
+function orchestratorLogRoutes(workspace: string, route: RouteRegistrar): void {
   route('GET', '/v2/workspace/debug/orchestrator-logs', async (c) => {
     const linesText = c.req.query('lines');
     const lines = linesText === undefined ? DEFAULT_LOG_LINES : Number(linesText);

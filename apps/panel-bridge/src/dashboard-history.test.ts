@@ -64,4 +64,22 @@ describe('the history pictures, server side', () => {
     expect(all.at(-1)?.time).toBe(7_200);
     expect(recorder.after(7_190).map((s) => s.time)).toEqual([7_195, 7_200]);
   });
+
+  it('feeds each page every sample first, then only new ones', () => {
+    const recorder = new MemoryRecorder(5_000);
+    recorder.offer(health({ rss_bytes: 1 }), 0);
+    const feed = recorder.feed();
+    expect(feed(health({ rss_bytes: 2 }), 1_000)).toEqual({
+      reset: true,
+      samples: [expect.objectContaining({ time: 0, rssBytes: 1 })],
+    });
+    expect(feed(health({ rss_bytes: 2 }), 2_000)).toBeNull();
+    expect(feed(health({ rss_bytes: 3 }), 5_000)).toEqual({
+      reset: false,
+      samples: [expect.objectContaining({ time: 5, rssBytes: 3 })],
+    });
+    const late = recorder.feed();
+    expect(late(null, 6_000)?.samples).toHaveLength(2);
+    expect(new MemoryRecorder().feed()(null, 0)).toEqual({ reset: true, samples: [] });
+  });
 });

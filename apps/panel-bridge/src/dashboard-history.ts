@@ -1,6 +1,6 @@
 import { readEvents } from '@comfyvisor/ipc-files';
 import { AVAILABILITY_TYPES } from './dashboard/availability.ts';
-import type { AvailabilityMessage, MemorySampleWire } from './dashboard-wire.ts';
+import type { AvailabilityMessage, MemoryMessage, MemorySampleWire } from './dashboard-wire.ts';
 
 /** The strip's longest period. */
 export const AVAILABILITY_DAYS = 7;
@@ -76,6 +76,22 @@ export class MemoryRecorder {
     this.samples.push(sample);
     while ((this.samples[0]?.time ?? Number.POSITIVE_INFINITY) * 1000 < nowMs - this.keepMs)
       this.samples.shift();
+  }
+
+  /**
+   * For one page: records what `/health` says, and gives the `memory` message to send, if any:
+   * every sample on the first call (`reset`), then only new ones.
+   */
+  feed(): (health: Record<string, unknown> | null, nowMs: number) => MemoryMessage | null {
+    let sent: number | null = null;
+    return (health, nowMs) => {
+      this.offer(health, nowMs);
+      const samples = this.after(sent ?? Number.NEGATIVE_INFINITY);
+      if (sent !== null && samples.length === 0) return null;
+      const reset = sent === null;
+      sent = samples.at(-1)?.time ?? sent ?? Number.NEGATIVE_INFINITY;
+      return { reset, samples };
+    };
   }
 
   /** The samples after `timeS` (all with -Infinity). */

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { MemoryRecorder, readAvailability } from './dashboard-history.ts';
 import { createDashboardReader, timelineEntry } from './dashboard-state.ts';
-import type { DashboardState, HistoryMessage, MemoryMessage } from './dashboard-wire.ts';
+import type { DashboardState, HistoryMessage } from './dashboard-wire.ts';
 
 export interface DashboardStreamOptions {
   /** A look at the files and the supervisor every this many ms, beside the folder watch. @default 250 */
@@ -103,8 +103,7 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
       try {
         await cursor.changed();
         await send('availability', await readAvailability(dir, now()));
-        let memoryReset = true;
-        let memorySent = Number.NEGATIVE_INFINITY;
+        const memoryFeed = memory.feed();
         const first = await cursor.read(options.historyLimit ?? 200);
         await send('history', {
           reset: true,
@@ -118,13 +117,8 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
             last = text;
             await send('state', state);
           }
-          memory.offer(state.health, now());
-          const samples = memory.after(memorySent);
-          if (memoryReset || samples.length > 0) {
-            await send('memory', { reset: memoryReset, samples } satisfies MemoryMessage);
-            memoryReset = false;
-            memorySent = samples.at(-1)?.time ?? memorySent;
-          }
+          const memoryMessage = memoryFeed(state.health, now());
+          if (memoryMessage) await send('memory', memoryMessage);
           if (await cursor.changed()) {
             const next = await cursor.read();
             if (next.events.length > 0)

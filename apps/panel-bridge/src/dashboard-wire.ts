@@ -34,6 +34,8 @@ export interface TimelineWireEntry {
   time: number;
   text: string;
   kind: TimelineKind;
+  /** The event's own fields (`env`, `meaning`, ...). */
+  [key: string]: unknown;
 }
 
 /** The `history` event: the last events on connect (`reset: true`), then each new one. */

@@ -44,7 +44,7 @@ export function dashboardHtml(options: { workspace?: string | undefined } = {}):
   #settings label.check { display: flex; gap: .5rem; align-items: center; }
   #settings textarea { font-family: ui-monospace, monospace; min-height: 3.2rem; }
   #settings input[type=text], #settings textarea, #settings select { padding: .25rem .4rem; border: 1px solid #8886; border-radius: 4px; font: inherit; }
-  #settings [aria-invalid=true] { border: 2px solid #cf222e; }
+  #settings input[aria-invalid=true], #settings textarea[aria-invalid=true] { border: 2px solid #cf222e; outline-color: #cf222e; }
   .field-error { font-size: .85rem; }
   #settings-result { margin-top: .4rem; font-weight: 600; }
   pre { background: #8881; padding: .6rem; border-radius: 6px; max-height: 18rem; overflow: auto; font-size: .8rem; }

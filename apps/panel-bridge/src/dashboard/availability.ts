@@ -23,6 +23,7 @@ export interface AvailabilityEvent {
   signal?: unknown;
   reason?: unknown;
   outcome?: unknown;
+  [key: string]: unknown;
 }
 
 export interface Span {
@@ -69,96 +70,123 @@ function exitWords(e: AvailabilityEvent): string {
   return typeof e.code === 'number' ? `exit code ${e.code}` : 'exited';
 }
 
+type State = { state: Availability; why: string };
+
+/** Walks the events oldest first, keeping each environment's open span. */
+class StripBuilder {
+  readonly spans: Span[] = [];
+  readonly ticks: Tick[] = [];
+  readonly seen = new Set<string>();
+  private active: string | null = null;
+  private base: State = { state: 'down', why: '' };
+  private switching = new Set<string>();
+  private readonly open = new Map<string, { state: Availability; start: number; why: string }>();
+
+  constructor(private readonly from: number) {}
+
+  /** What an environment's band shows now: switching during a switch, else its state while active. */
+  private effective(env: string): State | null {
+    if (this.switching.has(env)) return { state: 'switching', why: 'switch under way' };
+    return env === this.active ? this.base : null;
+  }
+
+  /** Closes and opens spans so each environment's band shows its effective state from `time` on. */
+  settle(time: number): void {
+    const envs = new Set([...this.open.keys(), ...this.switching, ...(this.active ? [this.active] : [])]);
+    for (const env of envs) {
+      const now = this.effective(env);
+      const current = this.open.get(env);
+      if (current && now && current.state === now.state) continue;
+      if (current) {
+        if (time > current.start) this.spans.push({ env, ...current, end: time });
+        this.open.delete(env);
+      }
+      if (now) this.open.set(env, { state: now.state, start: time, why: now.why });
+    }
+  }
+
+  /** The open spans end at `to`. */
+  finish(to: number): void {
+    for (const [env, current] of this.open)
+      if (to > current.start) this.spans.push({ env, ...current, end: to });
+  }
+
+  private exit(env: string, e: AvailabilityEvent): void {
+    if (e.meaning === 'crash') {
+      this.base = { state: 'down', why: `crash: ${exitWords(e)}` };
+      if (e.time >= this.from)
+        this.ticks.push({ env, time: e.time, kind: 'crash', text: `crashed (${exitWords(e)})` });
+    } else if (e.meaning === 'stop') this.base = { state: 'down', why: 'stopped' };
+    else this.base = { state: 'switching', why: String(e.meaning ?? 'exited') };
+  }
+
+  /** One event's change of state (not yet drawn: `settle` does that). */
+  apply(e: AvailabilityEvent): void {
+    const env = str(e.env);
+    if (env) this.seen.add(env);
+    const mine = env !== null && env === this.active;
+    switch (e.type) {
+      case 'supervisor_start':
+        this.active = env;
+        this.base = { state: 'down', why: 'supervisor started' };
+        this.switching = new Set();
+        return;
+      case 'supervisor_stop':
+        this.active = null;
+        this.switching = new Set();
+        return;
+      case 'comfyui_start':
+        this.active = env;
+        this.base = { state: 'switching', why: 'starting' };
+        return;
+      case 'comfyui_ready':
+        if (mine) this.base = { state: 'running', why: 'ready' };
+        return;
+      case 'hung':
+        if (mine) this.base = { state: 'hung', why: 'not answering' };
+        return;
+      case 'comfyui_exit':
+        if (mine) this.exit(env, e);
+        return;
+      case 'give_up':
+        if (env)
+          this.ticks.push({ env, time: e.time, kind: 'give_up', text: 'gave up after repeated crashes' });
+        if (mine) this.base = { state: 'down', why: 'gave up' };
+        return;
+      case 'switch_start': {
+        const names = [str(e.source), str(e.target)].filter((n): n is string => n !== null);
+        for (const n of names) this.seen.add(n);
+        this.switching = new Set(names);
+        return;
+      }
+      case 'switch_end':
+        this.switching = new Set();
+        return;
+    }
+  }
+}
+
 /** The spans, ticks and environments between `from` and `to` (seconds), events oldest first. */
 export function availability(
   events: readonly AvailabilityEvent[],
   from: number,
   to: number,
 ): AvailabilityChart {
-  const spans: Span[] = [];
-  const ticks: Tick[] = [];
-  const seen = new Set<string>();
-  let active: string | null = null;
-  let base: { state: Availability; why: string } = { state: 'down', why: '' };
-  let switching: Set<string> = new Set();
-  const open = new Map<string, { state: Availability; start: number; why: string }>();
-
-  const effective = (env: string): { state: Availability; why: string } | null => {
-    if (switching.has(env)) return { state: 'switching', why: 'switch under way' };
-    return env === active ? base : null;
-  };
-  /** Closes and opens spans so each environment's band shows its effective state from `time` on. */
-  const settle = (time: number) => {
-    for (const env of new Set([...open.keys(), ...switching, ...(active ? [active] : [])])) {
-      const now = effective(env);
-      const current = open.get(env);
-      if (current && now && current.state === now.state) continue;
-      if (current) {
-        if (time > current.start) spans.push({ env, ...current, end: time });
-        open.delete(env);
-      }
-      if (now) open.set(env, { state: now.state, start: time, why: now.why });
-    }
-  };
-
+  const strip = new StripBuilder(from);
   for (const e of events) {
-    const t = Math.min(Math.max(e.time, from), to);
     if (e.time > to) break;
-    const env = str(e.env);
-    if (env) seen.add(env);
-    switch (e.type) {
-      case 'supervisor_start':
-        active = env;
-        base = { state: 'down', why: 'supervisor started' };
-        switching = new Set();
-        break;
-      case 'supervisor_stop':
-        active = null;
-        switching = new Set();
-        break;
-      case 'comfyui_start':
-        active = env;
-        base = { state: 'switching', why: 'starting' };
-        break;
-      case 'comfyui_ready':
-        if (env === active) base = { state: 'running', why: 'ready' };
-        break;
-      case 'hung':
-        if (env === active) base = { state: 'hung', why: 'not answering' };
-        break;
-      case 'comfyui_exit':
-        if (!env || env !== active) break;
-        if (e.meaning === 'crash') {
-          base = { state: 'down', why: `crash: ${exitWords(e)}` };
-          if (e.time >= from)
-            ticks.push({ env, time: e.time, kind: 'crash', text: `crashed (${exitWords(e)})` });
-        } else if (e.meaning === 'stop') base = { state: 'down', why: 'stopped' };
-        else base = { state: 'switching', why: String(e.meaning ?? 'exited') };
-        break;
-      case 'give_up':
-        if (env) ticks.push({ env, time: e.time, kind: 'give_up', text: 'gave up after repeated crashes' });
-        if (env === active) base = { state: 'down', why: 'gave up' };
-        break;
-      case 'switch_start': {
-        const names = [str(e.source), str(e.target)].filter((n): n is string => n !== null);
-        for (const n of names) seen.add(n);
-        switching = new Set(names);
-        break;
-      }
-      case 'switch_end':
-        switching = new Set();
-        break;
-    }
-    settle(t);
+    strip.apply(e);
+    strip.settle(Math.max(e.time, from));
   }
-  for (const [env, current] of open) if (to > current.start) spans.push({ env, ...current, end: to });
-  const visible = spans.filter((s) => s.end > from && s.start < to);
+  strip.finish(to);
+  const spans = strip.spans.filter((s) => s.end > from && s.start < to);
+  const ticks = strip.ticks.filter((t) => t.time >= from && t.time <= to);
   return {
-    environments: [...seen].filter(
-      (env) => visible.some((s) => s.env === env) || ticks.some((t) => t.env === env),
+    environments: [...strip.seen].filter(
+      (env) => spans.some((s) => s.env === env) || ticks.some((t) => t.env === env),
     ),
-    spans: visible,
-    ticks: ticks.filter((t) => t.time >= from && t.time <= to),
+    spans,
+    ticks,
   };
 }
 

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { comfyuiHref } from './comfyui-link.ts';
 import { duration } from './dom.ts';
 import { switchBusy, switchLine, switchOutcome } from './outcome.ts';
-import { envToText, fieldOfError, fieldToText, textToArgs, textToEnv, textToField } from './settings-form.ts';
+import {
+  envToText,
+  fieldOfError,
+  fieldToText,
+  ORCHESTRATOR_FIELDS,
+  settingsBody,
+  textToArgs,
+  textToEnv,
+  textToField,
+} from './settings-form.ts';
 
 describe("the dashboard's page script, its pure parts", () => {
   it('words the ends of a switch as the panel does', () => {
@@ -59,5 +68,37 @@ describe("the dashboard's page script, its pure parts", () => {
     expect(fieldOfError('environments."env2".extra_args: item 3')).toBe('environment.extra_args');
     expect(fieldOfError('environments."env2".env."A=B" = "x" dropped')).toBe('environment.env');
     expect(fieldOfError('the body is not a JSON object')).toBeNull();
+  });
+
+  it('builds the body of the settings POST from what is typed, or names the first unreadable field', () => {
+    const orchestrator = Object.fromEntries(
+      ORCHESTRATOR_FIELDS.map(([key, kind]) => [key, { text: kind === 'number' ? '10' : '', checked: true }]),
+    );
+    const values = {
+      extraArgs: '--lowvram\n',
+      env: 'A=1',
+      orchestrator: { ...orchestrator, restart_daily_at: { text: '04:30', checked: false } },
+      environments: new Map([
+        ['env1', { args: '--cpu', env: '' }],
+        ['env2', { args: '', env: '' }],
+      ]),
+    };
+    const built = settingsBody(values);
+    expect(built.ok && built.body).toMatchObject({
+      comfyui: { extra_args: ['--lowvram'], env: { A: '1' } },
+      orchestrator: { drain_enabled: true, drain_timeout_s: 10, restart_daily_at: ['04:30'] },
+      environments: { env1: { extra_args: ['--cpu'], env: {} }, env2: null },
+    });
+    expect(
+      settingsBody({
+        ...values,
+        orchestrator: { ...values.orchestrator, idle_free_s: { text: 'soon', checked: false } },
+      }),
+    ).toEqual({ ok: false, key: 'orchestrator.idle_free_s', error: 'idle_free_s must be a number' });
+    expect(settingsBody({ ...values, environments: new Map([['env1', { args: '', env: 'X' }]]) })).toEqual({
+      ok: false,
+      key: 'environment.env',
+      error: 'env1: line 1 is not NAME=value',
+    });
   });
 });

@@ -58,19 +58,24 @@ function scale(frame: Frame) {
   return { width, plot, x: (t: number) => n1(LABEL_W + ((t - frame.from) / (frame.to - frame.from)) * plot) };
 }
 
-/** Time labels under a plot: every 3 hours for a day or less, each midnight for longer. */
+/** Time labels under a plot: every 10 minutes up to 2 hours, every 3 hours up to a day and a half, else each midnight. */
 function axis(frame: Frame, y: number): string {
-  const { x } = scale(frame);
-  const long = frame.to - frame.from > 36 * 3600;
-  const step = long ? 86_400 : 3 * 3600;
-  const marks: string[] = [];
+  const { width, x } = scale(frame);
+  const length = frame.to - frame.from;
+  const step = length <= 2 * 3600 ? 600 : length <= 36 * 3600 ? 3 * 3600 : 86_400;
   const first = new Date(frame.from * 1000);
-  if (long) first.setHours(24, 0, 0, 0);
+  if (step === 86_400) first.setHours(24, 0, 0, 0);
+  else if (step === 600) first.setMinutes(Math.ceil(first.getMinutes() / 10) * 10, 0, 0);
   else first.setHours(Math.ceil((first.getHours() + first.getMinutes() / 60) / 3) * 3, 0, 0, 0);
+  const marks: string[] = [];
   for (let t = first.getTime() / 1000; t < frame.to; t += step) {
+    const at = x(t);
+    const label =
+      at < width - 20
+        ? `<text x="${at}" y="${y + 13}" font-size="10" text-anchor="middle" fill="currentColor">${esc(step === 86_400 ? day(t) : clock(t))}</text>`
+        : '';
     marks.push(
-      `<line x1="${x(t)}" x2="${x(t)}" y1="0" y2="${y}" class="grid" stroke="#8884" stroke-width="1"/>`,
-      `<text x="${x(t)}" y="${y + 13}" font-size="10" text-anchor="middle" fill="currentColor">${esc(long ? day(t) : clock(t))}</text>`,
+      `<line x1="${at}" x2="${at}" y1="0" y2="${y}" class="grid" stroke="#8884" stroke-width="1"/>${label}`,
     );
   }
   return marks.join('');

@@ -27,7 +27,8 @@ export function historyView(): DashboardView {
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const draw = () => {
-    const now = (Date.now() + skewMs) / 1000;
+    // the bridge's now; never before its newest event (the skew is only as good as the message's trip)
+    const now = Math.max((Date.now() + skewMs) / 1000, events.at(-1)?.time ?? 0);
     const width = Math.max(360, Math.min(860, byId('history').clientWidth || 800));
     const day = { from: now - DAY, to: now, width };
     const week = { from: now - 7 * DAY, to: now, width };

@@ -94,3 +94,44 @@ export function fieldOfError(message: string): string | null {
   if (environment) return `environment.${environment[1]}`;
   return null;
 }
+
+/** What the form holds, as typed. */
+export interface FormValues {
+  extraArgs: string;
+  env: string;
+  /** Each orchestrator key's text (or, for a checkbox, whether it is checked). */
+  orchestrator: Record<string, { text: string; checked: boolean }>;
+  /** Each environment's args and variables as typed; both empty removes its entry. */
+  environments: ReadonlyMap<string, { args: string; env: string }>;
+}
+
+/** The body of `POST v2/comfyvisor/settings`, or the first field a typing slip makes unreadable. */
+export function settingsBody(
+  values: FormValues,
+): { ok: true; body: Record<string, unknown> } | { ok: false; key: string; error: string } {
+  const env = textToEnv(values.env);
+  if (!env.ok) return { ok: false, key: 'comfyui.env', error: env.error };
+  const orchestrator: Record<string, unknown> = {};
+  for (const [key, kind] of ORCHESTRATOR_FIELDS) {
+    const typed = values.orchestrator[key] ?? { text: '', checked: false };
+    const parsed = textToField(kind, typed.text, typed.checked);
+    if (!parsed.ok) return { ok: false, key: `orchestrator.${key}`, error: `${key} ${parsed.error}` };
+    orchestrator[key] = parsed.value;
+  }
+  const environments: Record<string, unknown> = {};
+  for (const [name, edit] of values.environments) {
+    const vars = textToEnv(edit.env);
+    if (!vars.ok) return { ok: false, key: 'environment.env', error: `${name}: ${vars.error}` };
+    const args = textToArgs(edit.args);
+    const empty = args.length === 0 && Object.keys(vars.value).length === 0;
+    environments[name] = empty ? null : { extra_args: args, env: vars.value };
+  }
+  return {
+    ok: true,
+    body: {
+      comfyui: { extra_args: textToArgs(values.extraArgs), env: env.value },
+      orchestrator,
+      environments,
+    },
+  };
+}
