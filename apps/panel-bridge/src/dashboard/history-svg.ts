@@ -150,8 +150,9 @@ const gib = (bytes: number) => `${(bytes / GIB).toFixed(bytes < 10 * GIB ? 2 : 1
 /** Memory and GPU memory over time, with the restart thresholds as dashed lines when set. */
 export function memorySvg(samples: readonly MemorySample[], frame: Frame): string {
   const { width, x } = scale(frame);
-  const height = 130;
-  const plotH = height - AXIS_H - 8;
+  const height = 150;
+  const plotTop = 30;
+  const plotH = height - AXIS_H - plotTop;
   const values = samples.flatMap((s) => [
     s.rssBytes,
     s.gpuBytes,
@@ -163,23 +164,27 @@ export function memorySvg(samples: readonly MemorySample[], frame: Frame): strin
   if (known.length === 0)
     return `${head}<text class="no-data" x="${LABEL_W}" y="40" font-size="12" fill="currentColor">No memory data: the supervisor does not report ComfyUI's memory.</text></svg>`;
   const top = Math.max(...known) * 1.1;
-  const y = (v: number) => n1(8 + plotH - (v / top) * plotH);
+  const y = (v: number) => n1(plotTop + plotH - (v / top) * plotH);
   const parts = [
-    `<text x="0" y="16" font-size="10" fill="currentColor">${esc(gib(top))}</text>`,
+    `<text x="0" y="${plotTop + 8}" font-size="10" fill="currentColor">${esc(gib(top))}</text>`,
     `<text x="0" y="${height - AXIS_H}" font-size="10" fill="currentColor">0</text>`,
   ];
-  for (const [key, limitKey, colour, name] of [
-    ['rssBytes', 'rssLimitBytes', COLOURS.rss, 'memory (RSS)'],
-    ['gpuBytes', 'vramLimitBytes', COLOURS.gpu, 'GPU memory'],
-  ] as const) {
+  for (const [row, [key, limitKey, colour, name]] of (
+    [
+      ['rssBytes', 'rssLimitBytes', COLOURS.rss, 'memory (RSS)'],
+      ['gpuBytes', 'vramLimitBytes', COLOURS.gpu, 'GPU memory'],
+    ] as const
+  ).entries()) {
     const points = samples.filter((s) => typeof s[key] === 'number');
+    const limit = samples.at(-1)?.[limitKey];
     if (points.length > 0) {
       const last = points.at(-1) as MemorySample;
+      const legend = `${name} ${gib(last[key] as number)}${typeof limit === 'number' && limit > 0 ? `, restart at ${gib(limit)}` : ''}`;
       parts.push(
+        `<text class="legend-${key}" x="${LABEL_W + row * 300}" y="14" font-size="11" fill="${colour}">${esc(legend)}</text>`,
         `<polyline class="line-${key}" fill="none" stroke="${colour}" stroke-width="2" points="${points.map((s) => `${x(s.time)},${y(s[key] as number)}`).join(' ')}"><title>${esc(`${name}: ${gib(last[key] as number)} at ${clock(last.time)}`)}</title></polyline>`,
       );
     }
-    const limit = samples.at(-1)?.[limitKey];
     if (typeof limit === 'number' && limit > 0) {
       parts.push(
         `<line class="limit-${key}" x1="${LABEL_W}" x2="${width - 8}" y1="${y(limit)}" y2="${y(limit)}" stroke="${colour}" stroke-dasharray="6 4" stroke-width="1.5"><title>${esc(`restart when ${name} passes ${gib(limit)}`)}</title></line>`,

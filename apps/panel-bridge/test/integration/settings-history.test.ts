@@ -9,6 +9,7 @@ import { startBridgeServer } from '@comfyvisor/panel-bridge';
 import { freePort } from '@comfyvisor/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { memorySvg } from '../../src/dashboard/history-svg.ts';
 import { bridgeWorkspace, startComfyvisor } from './helpers.ts';
 
 const RESULTS = join(import.meta.dirname, '..', '..', 'test-results');
@@ -250,5 +251,33 @@ describe('the history pictures', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('draws the memory chart with its restart threshold in the browser (the SVG module with an hour of samples)', async () => {
+    // No supervisor of this branch reports ComfyUI's memory yet: the module's picture, with samples as /health will carry them.
+    const GIB = 1024 ** 3;
+    const now = Date.now() / 1000;
+    const samples = Array.from({ length: 720 }, (_, i) => ({
+      time: now - 3600 + i * 5,
+      rssBytes: (3 + (i / 720) * 3.5 + Math.sin(i / 20) * 0.2) * GIB,
+      gpuBytes: (6 + (i % 240) / 60) * GIB,
+      rssLimitBytes: 6 * GIB,
+      vramLimitBytes: 11 * GIB,
+    }));
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 860, height: 200 } });
+    await page.setContent(
+      `<!doctype html><body style="font-family: sans-serif; margin: 8px"><div id="memory">${memorySvg(samples, { from: now - 3600, to: now, width: 840 })}</div></body>`,
+    );
+    const rss = page.locator('polyline.line-rssBytes');
+    const box = await rss.boundingBox();
+    expect(box?.width).toBeGreaterThan(700);
+    const limit = await page.locator('line.limit-rssBytes').boundingBox();
+    // the RSS line crosses its threshold near the end: its top is above the dashed line
+    expect(box && limit && box.y < limit.y).toBe(true);
+    expect(await page.locator('line.limit-gpuBytes title').textContent()).toBe(
+      'restart when GPU memory passes 11.0 GiB',
+    );
+    await screenshot(page, '#memory', 'memory.png');
   });
 });
