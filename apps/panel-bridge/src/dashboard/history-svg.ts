@@ -162,7 +162,7 @@ export function memorySvg(samples: readonly MemorySample[], frame: Frame): strin
   const known = values.filter((v): v is number => typeof v === 'number' && v > 0);
   const head = `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"><title>ComfyUI memory, last hour</title>${axis(frame, height - AXIS_H)}`;
   if (known.length === 0)
-    return `${head}<text class="no-data" x="${LABEL_W}" y="40" font-size="12" fill="currentColor">No memory data: the supervisor does not report ComfyUI's memory.</text></svg>`;
+    return `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} 24" width="${width}" height="24"><title>ComfyUI memory, last hour</title><text class="no-data" x="${LABEL_W}" y="16" font-size="12" fill="currentColor">No memory data: the supervisor does not report ComfyUI's memory.</text></svg>`;
   const top = Math.max(...known) * 1.1;
   const y = (v: number) => n1(plotTop + plotH - (v / top) * plotH);
   const parts = [
