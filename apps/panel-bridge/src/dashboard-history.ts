@@ -4,8 +4,8 @@ import type { AvailabilityMessage, MemoryMessage, MemorySampleWire } from './das
 
 /** The strip's longest period. */
 export const AVAILABILITY_DAYS = 7;
-/** The most events sent for the strip (a week of a restart a minute is 10080). */
-const AVAILABILITY_MAX_EVENTS = 20_000;
+/** The most events sent for the strip (more than the 4 files of 1 MiB events.jsonl keeps by default). */
+const AVAILABILITY_MAX_EVENTS = 50_000;
 /** Fields of an event the strip reads; the rest is left out of what is sent. */
 const KEPT_FIELDS = [
   'type',

@@ -136,4 +136,22 @@ describe('history-svg: the pictures as SVG text', () => {
     expect(limitY).toBeLessThan(lastY);
     expect(memorySvg([], { from: at(0), to: at(60) })).toContain('No memory data');
   });
+
+  it('draws spans narrower than a pixel together, in the worst of their states', () => {
+    const week: AvailabilityEvent[] = [{ type: 'supervisor_start', time: at(0), env: 'env1' }];
+    for (let m = 1; m < 7 * 24 * 60; m++) {
+      week.push({ type: 'comfyui_start', time: at(m), env: 'env1' });
+      week.push({ type: 'comfyui_ready', time: at(m + 0.2), env: 'env1' });
+      if (m === 5000) week.push({ type: 'hung', time: at(m + 0.5), env: 'env1' });
+    }
+    const frame = { from: at(0), to: at(7 * 24 * 60) };
+    const chart = availability(week, frame.from, frame.to);
+    expect(chart.spans.length).toBeGreaterThan(20_000);
+    const svg = availabilitySvg(chart, frame, 'a week');
+    const rects = svg.match(/class="span /g) ?? [];
+    expect(rects.length).toBeLessThan(700);
+    expect(svg).toMatch(
+      /data-state="hung"[^>]*><title>env1: \d+ changes \d\d:\d\d–\d\d:\d\d, the worst hung</,
+    );
+  });
 });

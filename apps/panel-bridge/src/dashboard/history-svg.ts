@@ -3,7 +3,7 @@
  * restarts-per-hour bars and the memory chart. Every mark has a `<title>`, which browsers show on
  * hover. Colours: running green, down red, switching blue, hung amber; crash ticks dark red.
  */
-import type { Availability, AvailabilityChart, restartsPerHour } from './availability.ts';
+import type { Availability, AvailabilityChart, restartsPerHour, Span } from './availability.ts';
 
 export const COLOURS: Record<Availability | 'crash' | 'give_up' | 'rss' | 'gpu', string> = {
   running: '#2da44e',
@@ -81,6 +81,28 @@ function axis(frame: Frame, y: number): string {
   return marks.join('');
 }
 
+/** Which state shows when several share a pixel: the one that needs a look first. */
+const WORST: Availability[] = ['running', 'switching', 'hung', 'down'];
+
+/**
+ * The rects of one band: spans narrower than a pixel are drawn together, up to 2 pixels at a
+ * time, in the worst of their states, so a week of restarts a minute stays a few hundred rects.
+ */
+function marksOf(spans: readonly Span[], frame: Frame): { span: Span; changes: number }[] {
+  const { x } = scale(frame);
+  const marks: { span: Span; changes: number; small: boolean }[] = [];
+  for (const s of spans) {
+    const small = x(s.end) - x(s.start) < 1;
+    const last = marks.at(-1);
+    if (small && last?.small && x(s.end) - x(last.span.start) <= 2) {
+      const worse = WORST.indexOf(s.state) > WORST.indexOf(last.span.state);
+      last.span = { ...last.span, end: s.end, ...(worse ? { state: s.state } : {}) };
+      last.changes++;
+    } else marks.push({ span: s, changes: 1, small });
+  }
+  return marks;
+}
+
 /** One band per environment, a coloured rect per span, a tick per crash, each with its hover text. */
 export function availabilitySvg(chart: AvailabilityChart, frame: Frame, title: string): string {
   const { width, x } = scale(frame);
@@ -92,10 +114,17 @@ export function availabilitySvg(chart: AvailabilityChart, frame: Frame, title: s
       `<text x="0" y="${y + 13}" font-size="12" fill="currentColor">${esc(env.length > 14 ? `${env.slice(0, 13)}…` : env)}</text>`,
       `<rect x="${LABEL_W}" y="${y}" width="${width - LABEL_W - 8}" height="${BAND_H}" fill="#8881"/>`,
     );
-    for (const s of chart.spans.filter((s) => s.env === env)) {
+    for (const mark of marksOf(
+      chart.spans.filter((s) => s.env === env),
+      frame,
+    )) {
+      const s = mark.span;
       const x1 = x(Math.max(s.start, frame.from));
       const w = Math.max(0.5, n1(x(Math.min(s.end, frame.to)) - x1));
-      const words = `${env}: ${s.state} ${clock(s.start)}–${clock(s.end)} (${span(s.end - s.start)})${s.why ? `, ${s.why}` : ''}`;
+      const words =
+        mark.changes > 1
+          ? `${env}: ${mark.changes} changes ${clock(s.start)}–${clock(s.end)}, the worst ${s.state}`
+          : `${env}: ${s.state} ${clock(s.start)}–${clock(s.end)} (${span(s.end - s.start)})${s.why ? `, ${s.why}` : ''}`;
       parts.push(
         `<rect class="span s-${s.state}" data-state="${s.state}" x="${x1}" y="${y}" width="${w}" height="${BAND_H}" fill="${COLOURS[s.state]}"><title>${esc(words)}</title></rect>`,
       );
