@@ -9,7 +9,8 @@ export default mergeConfig(
     browserTests: [
       'test/integration/dashboard.test.ts',
       'test/integration/remote.test.ts',
-      'test/integration/settings-history.test.ts',
+      'test/integration/settings-panel.test.ts',
+      'test/integration/history-pictures.test.ts',
     ],
   }),
   { define: dashboardScriptDefineSync(buildSync) },
