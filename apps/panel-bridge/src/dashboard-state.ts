@@ -1,11 +1,10 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeEvent, type EventLine } from '@comfyvisor/cli';
 import { comfyuiAddress as parseComfyuiAddress } from '@comfyvisor/health';
 import { FILE_NAMES, metadataDir, readConfig, readStartupState } from '@comfyvisor/ipc-files';
 import type { DashboardState, TimelineKind } from './dashboard-wire.ts';
 import { describeEnvironments } from './environments.ts';
+import { readTailLines } from './read-tail.ts';
 import { proxyToSupervisor, switchStatusFromFile } from './supervisor-proxy.ts';
 
 /** One entry of the timeline: the event as on disk, its words, and how to draw it. */
@@ -15,8 +14,6 @@ export interface TimelineEntry extends EventLine {
 }
 
 const LOG_TAIL_BYTES = 32 * 1024;
-// A FIFO put where a log belongs must not hold a thread of the pool in open(2); a symlink is not followed.
-const LOG_OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 
 /** How an event is drawn; `detail` ones (starts, syncs, health checks) are left off the timeline. */
 export function timelineEntry(event: EventLine): TimelineEntry {
@@ -64,22 +61,8 @@ export async function logTail(
   maxBytes = LOG_TAIL_BYTES,
 ): Promise<DashboardState['log']> {
   for (const name of [FILE_NAMES.comfyuiLog, FILE_NAMES.log]) {
-    const handle = await open(join(metadataDir(workspace), name), LOG_OPEN_FLAGS).catch(() => null);
-    if (!handle) continue;
-    try {
-      const info = await handle.stat();
-      if (!info.isFile() || info.size === 0) continue;
-      const length = Math.min(info.size, maxBytes);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, info.size - length);
-      const all = buffer.toString('utf8').split('\n');
-      if (length < info.size) all.shift(); // cut in the middle
-      return { file: name, lines: all.filter((l) => l !== '').slice(-lines) };
-    } catch {
-      // unreadable: try the other
-    } finally {
-      await handle.close().catch(() => {});
-    }
+    const tail = await readTailLines(join(metadataDir(workspace), name), maxBytes);
+    if (tail && tail.length > 0) return { file: name, lines: tail.slice(-lines) };
   }
   return { file: null, lines: [] };
 }

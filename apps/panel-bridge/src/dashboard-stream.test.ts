@@ -56,6 +56,12 @@ describe('GET /v2/comfygit/dashboard/stream', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const sse = sseReader(response);
     try {
+      // First the week the history pictures are drawn from (time 100 is long before it), then the timeline.
+      const availability = await sse.next();
+      expect(availability).toEqual({
+        event: 'availability',
+        data: { events: [], nowMs: expect.any(Number) },
+      });
       const history = await sse.next();
       expect(history).toEqual({
         event: 'history',
@@ -81,6 +87,8 @@ describe('GET /v2/comfygit/dashboard/stream', () => {
         environments: ['env1', 'env2'],
         log: { file: null, lines: [] },
       });
+      // No supervisor reports ComfyUI's memory (none runs): the memory picture starts empty.
+      expect(await sse.next()).toEqual({ event: 'memory', data: { reset: true, samples: [] } });
       // Two at the same time (a restart right after an exit): both arrive, once each.
       await appendEvent(
         dir,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FILE_NAMES, metadataDir, readEvents } from '@comfyvisor/ipc-files';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { MemoryRecorder, readAvailability } from './dashboard-history.ts';
 import { createDashboardReader, timelineEntry } from './dashboard-state.ts';
 import type { DashboardState, HistoryMessage } from './dashboard-wire.ts';
 
@@ -14,6 +15,10 @@ export interface DashboardStreamOptions {
   historyLimit?: number | undefined;
   /** A comment line this often keeps proxies from closing a quiet stream. @default 15000 */
   keepAliveMs?: number | undefined;
+  /** ComfyUI's memory is recorded at most this often (from the `/health` read for the state). @default 5000 */
+  memoryEveryMs?: number | undefined;
+  /** ms since the epoch. @default Date.now */
+  now?: (() => number) | undefined;
 }
 
 /** The newest events the page has not seen: those after `time`, less the `sameTime` already sent at it. */
@@ -58,13 +63,17 @@ class HistoryCursor {
 
 /**
  * `GET /v2/comfygit/dashboard/stream`: server-sent events for the dashboard, so the page never
- * polls. `state` (a DashboardState) whenever it changes; `history` with the timeline: the last
- * events on connect (`reset: true`), then each new one as it is appended to events.jsonl.
+ * polls. `state` (a DashboardState) whenever it changes; `availability` on connect, a week of the
+ * events the history pictures are drawn from; `history` with the timeline: the last events on
+ * connect (`reset: true`), then each new one as it is appended to events.jsonl; `memory`:
+ * ComfyUI's memory over the last hour, then each new sample.
  * The bridge looks when the .metadata folder changes and every `intervalMs`, for as long as the
  * page is connected.
  */
 export function dashboardStream(workspace: string, options: DashboardStreamOptions = {}) {
   const dir = metadataDir(workspace);
+  const now = options.now ?? Date.now;
+  const memory = new MemoryRecorder(options.memoryEveryMs);
   return (c: Context) => {
     // nginx passes the events on as they come, not when its buffer fills
     c.header('X-Accel-Buffering', 'no');
@@ -93,6 +102,8 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
       };
       try {
         await cursor.changed();
+        await send('availability', await readAvailability(dir, now()));
+        const memoryFeed = memory.feed();
         const first = await cursor.read(options.historyLimit ?? 200);
         await send('history', {
           reset: true,
@@ -106,6 +117,8 @@ export function dashboardStream(workspace: string, options: DashboardStreamOptio
             last = text;
             await send('state', state);
           }
+          const memoryMessage = memoryFeed(state.health, now());
+          if (memoryMessage) await send('memory', memoryMessage);
           if (await cursor.changed()) {
             const next = await cursor.read();
             if (next.events.length > 0)

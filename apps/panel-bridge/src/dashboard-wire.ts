@@ -34,6 +34,8 @@ export interface TimelineWireEntry {
   time: number;
   text: string;
   kind: TimelineKind;
+  /** The event's own fields (`env`, `meaning`, ...). */
+  [key: string]: unknown;
 }
 
 /** The `history` event: the last events on connect (`reset: true`), then each new one. */
@@ -41,4 +43,27 @@ export interface HistoryMessage {
   reset: boolean;
   skipped: number;
   events: TimelineWireEntry[];
+}
+
+/** The `availability` event (on connect): a week of the events the strip is drawn from; new ones come as `history`. */
+export interface AvailabilityMessage {
+  events: { type: string; time: number; [key: string]: unknown }[];
+  /** The bridge's clock, ms since the epoch. */
+  nowMs: number;
+}
+
+/** One sample of ComfyUI's memory, from the supervisor's `/health` (bytes; null when unknown or off). */
+export interface MemorySampleWire {
+  /** Seconds since the epoch. */
+  time: number;
+  rssBytes: number | null;
+  gpuBytes: number | null;
+  rssLimitBytes: number | null;
+  vramLimitBytes: number | null;
+}
+
+/** The `memory` event: the last hour on connect (`reset: true`), then each new sample. */
+export interface MemoryMessage {
+  reset: boolean;
+  samples: MemorySampleWire[];
 }

@@ -36,6 +36,17 @@ export function dashboardHtml(options: { workspace?: string | undefined } = {}):
   .k-restart { border-left: 4px solid #0969da; } .k-crash, .k-give-up, .k-switch-bad { border-left: 4px solid #cf222e; }
   .k-hang { border-left: 4px solid #9a6700; } .k-switch-ok { border-left: 4px solid #1a7f37; } .k-supervisor { border-left: 4px solid #8886; }
   .counts span { margin-right: 1rem; }
+  .history svg { display: block; max-width: 100%; height: auto; margin: .2rem 0 .6rem; }
+  .legend span { margin-right: 1rem; font-size: .85rem; } .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; border-radius: 2px; }
+  h3 { font-size: 1rem; margin: .8rem 0 .2rem; }
+  #settings fieldset { border: 1px solid #8884; border-radius: 6px; margin: .6rem 0; display: grid; gap: .5rem; }
+  #settings label { display: grid; gap: .2rem; font-size: .9rem; }
+  #settings label.check { display: flex; gap: .5rem; align-items: center; }
+  #settings textarea { font-family: ui-monospace, monospace; min-height: 3.2rem; }
+  #settings input[type=text], #settings textarea, #settings select { padding: .25rem .4rem; border: 1px solid #8886; border-radius: 4px; font: inherit; }
+  #settings input[aria-invalid=true], #settings textarea[aria-invalid=true] { border: 2px solid #cf222e; outline-color: #cf222e; }
+  .field-error { font-size: .85rem; }
+  #settings-result { margin-top: .4rem; font-weight: 600; }
   pre { background: #8881; padding: .6rem; border-radius: 6px; max-height: 18rem; overflow: auto; font-size: .8rem; }
 </style>
 </head>
@@ -65,10 +76,39 @@ export function dashboardHtml(options: { workspace?: string | undefined } = {}):
   <ul class="envs" id="environments" aria-label="Environments"></ul>
 </section>
 
+<section aria-labelledby="history-h" class="history" id="history">
+  <h2 id="history-h">History</h2>
+  <div class="legend muted"><span><i style="background:#2da44e"></i>running</span><span><i style="background:#cf222e"></i>down</span><span><i style="background:#0969da"></i>starting / switching</span><span><i style="background:#d4a72c"></i>hung</span><span><i style="background:#82071e;width:3px"></i>crash</span></div>
+  <h3>Last 24 hours</h3><div id="strip-day"></div>
+  <h3>Last 7 days</h3><div id="strip-week"></div>
+  <h3>Restarts per hour, last 24 hours</h3><div id="restarts"></div>
+  <h3>Memory, last hour</h3><div id="memory"></div>
+</section>
+
 <section aria-labelledby="timeline-h">
   <h2 id="timeline-h">What happened</h2>
   <div class="counts muted" id="counts"></div>
   <ol class="timeline" id="timeline" aria-label="Timeline"></ol>
+</section>
+
+<section aria-labelledby="settings-h">
+  <h2 id="settings-h">Settings</h2>
+  <p class="muted">Saved in <code id="settings-path"></code>. Changes apply at the next start of ComfyUI.</p>
+  <form id="settings" novalidate>
+    <fieldset><legend>Every environment</legend>
+      <label>Extra arguments for ComfyUI (one a line)<textarea data-key="comfyui.extra_args" rows="3"></textarea></label>
+      <label>Environment variables (NAME=value, one a line)<textarea data-key="comfyui.env" rows="3"></textarea></label>
+    </fieldset>
+    <fieldset><legend>One environment (added to the above)</legend>
+      <label>Environment<select id="s-environment"></select></label>
+      <label>Extra arguments (one a line)<textarea data-key="environment.extra_args" rows="2"></textarea></label>
+      <label>Environment variables (NAME=value)<textarea data-key="environment.env" rows="2"></textarea></label>
+    </fieldset>
+    <fieldset id="s-orchestrator"><legend>Drain and watchdogs</legend></fieldset>
+    <button type="submit" id="s-save">Save settings</button>
+    <button type="button" id="s-restart">Restart now</button>
+    <div id="settings-result" role="status" aria-live="polite"></div>
+  </form>
 </section>
 
 <section aria-labelledby="log-h">

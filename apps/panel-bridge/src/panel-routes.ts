@@ -1,5 +1,6 @@
 import { isWorkspace } from '@comfyvisor/detection';
 import { type Context, Hono } from 'hono';
+import { configRoutes } from './config-routes.ts';
 import { logTail } from './dashboard-state.ts';
 import { dashboardStream } from './dashboard-stream.ts';
 import { describeEnvironments } from './environments.ts';
@@ -97,6 +98,9 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
     const lines = Math.min(500, Math.max(1, Number(c.req.query('lines') ?? 50) || 50));
     return c.json(await logTail(workspace, lines, LOGS_ROUTE_BYTES));
   });
+
+  // The reference's config and orchestrator-log routes, and the dashboard's settings.
+  configRoutes(workspace, route);
 
   // For the dashboard: what it shows, pushed as server-sent events.
   const stream = dashboardStream(workspace);

@@ -25,7 +25,8 @@ export type { Config } from './config-types.ts';
 
 const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['version', 'environments', ...SECTIONS]);
 
-function build(user: Record<string, unknown>, warn: (message: string) => void): Config {
+/** The config from a file's JSON object, each problem told to `warn` (the loader's one set of rules). */
+export function build(user: Record<string, unknown>, warn: (message: string) => void): Config {
   const drop = (where: string, value: unknown, why: string) =>
     warn(`${where} = ${describeValue(value, 60)} dropped (${why})`);
   const config: Record<string, unknown> = {

@@ -6,6 +6,8 @@ export type { Config } from './config.ts';
 export { configToWire, DEFAULT_CONFIG, loadConfig, readConfig } from './config.ts';
 export type { EnvironmentConfig, HookSpec } from './config-items.ts';
 export { parseDailyTime } from './config-items.ts';
+export type { ConfigUpdate, ConfigWire } from './config-update.ts';
+export { extraArgsRefusal, updateConfig } from './config-update.ts';
 export { IpcError } from './errors.ts';
 export type { AppendEventOptions, SupervisorEvent } from './events.ts';
 export { appendEvent, MAX_READ_LINE as EVENT_LINE_MAX_CHARS, parseEvent, readEvents } from './events.ts';

@@ -5,13 +5,20 @@
  * buttons' requests. It never polls; EventSource reconnects by itself when the bridge restarts.
  * Every URL is relative to the page, so it works under a proxy's path.
  */
-import type { DashboardState, HistoryMessage } from '../dashboard-wire.ts';
+import type {
+  AvailabilityMessage,
+  DashboardState,
+  HistoryMessage,
+  MemoryMessage,
+} from '../dashboard-wire.ts';
 import { forgetTokenInAddress } from './api.ts';
+import { historyView } from './history-view.ts';
+import { settingsView } from './settings-view.ts';
 import { stateView } from './state-view.ts';
 import { timelineView } from './timeline-view.ts';
 import type { DashboardView } from './view.ts';
 
-const views: DashboardView[] = [stateView(), timelineView()];
+const views: DashboardView[] = [stateView(), historyView(), timelineView(), settingsView()];
 
 forgetTokenInAddress();
 for (const view of views) view.start?.();
@@ -23,6 +30,14 @@ source.addEventListener('state', (m) => {
 source.addEventListener('history', (m) => {
   const message = JSON.parse((m as MessageEvent<string>).data) as HistoryMessage;
   for (const view of views) view.onHistory?.(message);
+});
+source.addEventListener('availability', (m) => {
+  const message = JSON.parse((m as MessageEvent<string>).data) as AvailabilityMessage;
+  for (const view of views) view.onAvailability?.(message);
+});
+source.addEventListener('memory', (m) => {
+  const message = JSON.parse((m as MessageEvent<string>).data) as MemoryMessage;
+  for (const view of views) view.onMemory?.(message);
 });
 source.onopen = () => {
   document.body.dataset.stream = 'open';

@@ -147,7 +147,7 @@ describe('dashboard', () => {
       expect(await page.locator('#comfyui-link').getAttribute('href')).toBe(`http://127.0.0.1:${port}/`);
       await expect.poll(() => page.locator('#uptime').textContent()).toMatch(/^\d+s$/);
 
-      await page.getByRole('button', { name: 'Restart' }).click();
+      await page.getByRole('button', { name: 'Restart', exact: true }).click();
       await expect
         .poll(() => page.locator('#timeline li.k-restart').first().textContent(), { timeout: 15_000 })
         .toMatch(/restarting env1: restart command$/);
@@ -170,9 +170,10 @@ describe('dashboard', () => {
       const kinds = await timeline.evaluateAll((items) => items.map((li) => li.className));
       expect(kinds.indexOf('k-switch-bad')).toBeLessThan(kinds.indexOf('k-restart'));
       expect(kinds.at(-1)).toBe('k-supervisor');
-      // Pushed, not polled: after the page itself, one stream and the two button presses.
+      // Pushed, not polled: after the page itself, the settings (read once), one stream and the two button presses.
       expect(requests.filter((r) => !r.endsWith('/favicon.ico'))).toEqual([
         'GET /',
+        'GET /v2/comfyvisor/settings',
         'GET /v2/comfygit/dashboard/stream',
         'POST /v2/comfygit/orchestrator/restart',
         'POST /v2/comfygit/switch_environment',

@@ -119,7 +119,7 @@ describe('comfyvisor-bridge serve beyond loopback', () => {
       expect(stream.headers.get('x-accel-buffering')).toBe('no');
       const reader = stream.body?.getReader();
       const first = new TextDecoder().decode((await reader?.read())?.value);
-      expect(first).toMatch(/^event: history/);
+      expect(first).toMatch(/^event: availability/);
       await reader?.cancel();
       expect(proxy.passed).toContain('GET /v2/comfygit/dashboard/stream');
     } finally {

@@ -91,7 +91,7 @@ describe('the dashboard through a reverse proxy, under /cv, with a login', () =>
       .toBe(1);
     await expect.poll(() => page.locator('#comfyui').textContent(), { timeout: 10_000 }).toMatch(/^running/);
 
-    await page.getByRole('button', { name: 'Restart' }).click();
+    await page.getByRole('button', { name: 'Restart', exact: true }).click();
     await expect
       .poll(() => page.locator('#timeline li.k-restart').first().textContent(), { timeout: 15_000 })
       .toMatch(/restarting env1: restart command$/);
