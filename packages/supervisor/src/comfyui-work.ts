@@ -27,7 +27,8 @@ export class ComfyuiWork {
     queue?: ComfyuiQueue,
   ) {
     const { settings, args } = parts.deps;
-    const url = comfyuiUrl(comfyuiAddress(args, { host: settings.defaultHost, port: settings.defaultPort }));
+    const address = comfyuiAddress(args, { host: settings.defaultHost, port: settings.defaultPort });
+    const url = comfyuiUrl(address, ''); // the base: the queue API adds its own paths
     this.queue = queue ?? comfyuiQueue(url);
     this.drain = new Drain(parts);
   }
@@ -60,10 +61,11 @@ export class ComfyuiWork {
    * A planned restart: the prompts pending in the old ComfyUI (taken by the drain, else taken now)
    * go to the new one (`requeue_pending`).
    */
-  async keepPendingForRestart(): Promise<void> {
-    const taken = this.drain.pending.length > 0 ? this.drain.pending : await this.takePendingNow();
+  async keepPendingForRestart(env: string): Promise<void> {
+    if (!this.parts.deps.settings.requeuePending)
+      return this.dropPending(env, 'requeue_pending is off');
+    this.toRequeue = this.drain.pending.length > 0 ? this.drain.pending : await this.takePendingNow();
     this.drain.pending = [];
-    if (this.parts.deps.settings.requeuePending) this.toRequeue = taken;
   }
 
   /** A switch or a stop leaves the pending prompts behind: say how many. */

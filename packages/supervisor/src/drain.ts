@@ -64,16 +64,12 @@ export class Drain {
     const { world, logger, record, flow, deps } = this.parts;
     const action = drainAction(command);
     const done = new AbortController();
-    const running = watch.last?.running ?? [];
-    this.current = {
-      action,
-      command,
-      sinceWallMs: world.wallNow(),
-      startedAt: world.clock.now(),
-      promptId: running[0]?.id ?? null,
-      done,
-    };
+    const sinceWallMs = world.wallNow();
+    const startedAt = world.clock.now();
+    // the look that takes the pending prompts also names the running one
     this.pending = await watch.takePending();
+    const running = watch.last?.running ?? [];
+    this.current = { action, command, sinceWallMs, startedAt, promptId: running[0]?.id ?? null, done };
     const timeoutS = Math.round(deps.settings.drainTimeoutMs / 1000);
     record({
       type: 'drain_start',

@@ -114,7 +114,7 @@ async function act(parts: CoreParts, state: InstanceState, command: PlannedComma
     }
     return switchNow(state, parts.flow.phase?.target ?? command.targetEnv);
   }
-  await work.keepPendingForRestart();
+  await work.keepPendingForRestart(state.current);
   return follow(state, await restartNow(parts, state.current, () => state.stopProc()));
 }
 

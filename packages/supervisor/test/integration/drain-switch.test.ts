@@ -1,0 +1,80 @@
+// Issue 17: a switch asked through the control API waits for the running prompt in `preparing`
+// (a state the panel knows), takes no later step before the prompt ends, and leaves the pending
+// prompts behind (another environment's nodes may differ), saying how many.
+import { readSwitchStatus, type SwitchStatus } from '@comfyvisor/ipc-files';
+import { executedCounts, readFakeRecord } from '@comfyvisor/testkit';
+import { describe, expect, it } from 'vitest';
+import { startSupervised } from './helpers.ts';
+import {
+  promptEvent,
+  promptEvents,
+  queuePrompt,
+  waitForSupervisorEvent,
+  waitUntilSeenBusy,
+} from './work-helpers.ts';
+
+/** Every distinct switch status written while it runs, polled every 10 ms until `stop()`. */
+function watchStatuses(dir: string) {
+  const seen: SwitchStatus[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const status = await readSwitchStatus(dir);
+      const last = seen.at(-1);
+      if (status && (status.state !== last?.state || status.message !== last?.message)) seen.push(status);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+describe('a switch during a prompt', () => {
+  it('waits in `preparing` for the running prompt, drops the pending one, completes on env2', async () => {
+    const run = await startSupervised({ orchestrator: { log_level: 'debug' } });
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    await queuePrompt(run, 'long', 5);
+    await promptEvent(run.ws, 'prompt_started', 'long');
+    await queuePrompt(run, 'left', 0.2);
+    await waitUntilSeenBusy(run);
+    const statuses = watchStatuses(run.ws.metadataDir);
+    try {
+      expect((await run.postSwitch('env2')).status).toBe(200);
+      expect(await waitForSupervisorEvent(run.ws, 'drain_start')).toMatchObject({
+        action: 'switch',
+        running: 1,
+        pending: 1,
+      });
+      const waiting = await run.waitState('preparing');
+      expect(waiting.message).toMatch(/waiting for the running prompt/i);
+      expect(waiting.message).toMatch(/900 s/);
+      const executed = await promptEvent(run.ws, 'prompt_executed', 'long');
+      await run.waitState('complete');
+      // no later step was written before the prompt ended
+      const later = statuses.seen.filter((s) => s.state !== 'preparing');
+      expect(later.map((s) => s.state)).toContain('complete');
+      // updatedAt: ms since the epoch; the fake's record time: seconds
+      for (const s of later)
+        expect(s.updatedAt, `${s.state} written after the prompt ended`).toBeGreaterThanOrEqual(
+          executed.time * 1000,
+        );
+      expect(statuses.seen.map((s) => s.state)).not.toContain('rolled_back');
+    } finally {
+      await statuses.stop();
+    }
+    const sigterm = await run.ws.waitForEvent({ event: 'sigterm', pid: first.pid });
+    expect(sigterm.index).toBeGreaterThan((await promptEvents(run.ws, 'prompt_executed', 'long'))[0]?.index ?? Infinity);
+    expect((await run.stats()).body.environment).toBe('env2');
+    expect(await waitForSupervisorEvent(run.ws, 'prompts_dropped')).toMatchObject({ env: 'env1', pending: 1 });
+    expect(await waitForSupervisorEvent(run.ws, 'drain_end')).toMatchObject({ action: 'switch', outcome: 'finished' });
+    // the pending prompt went nowhere: taken from env1's queue, not posted to env2
+    await promptEvent(run.ws, 'prompt_deleted', 'left');
+    expect(executedCounts(await readFakeRecord(run.ws.eventsFile))).toEqual({ long: 1 });
+    expect(await promptEvents(run.ws, 'prompt_queued', 'left')).toHaveLength(1);
+  });
+});
