@@ -62,8 +62,7 @@ export class ComfyuiWork {
    * go to the new one (`requeue_pending`).
    */
   async keepPendingForRestart(env: string): Promise<void> {
-    if (!this.parts.deps.settings.requeuePending)
-      return this.dropPending(env, 'requeue_pending is off');
+    if (!this.parts.deps.settings.requeuePending) return this.dropPending(env, 'requeue_pending is off');
     this.toRequeue = this.drain.pending.length > 0 ? this.drain.pending : await this.takePendingNow();
     this.drain.pending = [];
   }

@@ -3,7 +3,7 @@
 // prompts behind (another environment's nodes may differ), saying how many.
 import { readSwitchStatus, type SwitchStatus } from '@comfyvisor/ipc-files';
 import { executedCounts, readFakeRecord } from '@comfyvisor/testkit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startSupervised } from './helpers.ts';
 import {
   promptEvent,
@@ -17,19 +17,24 @@ import {
 function watchStatuses(dir: string) {
   const seen: SwitchStatus[] = [];
   let running = true;
+  const look = async () => {
+    const status = await readSwitchStatus(dir);
+    const last = seen.at(-1);
+    if (status && (status.state !== last?.state || status.message !== last?.message)) seen.push(status);
+  };
   const done = (async () => {
     while (running) {
-      const status = await readSwitchStatus(dir);
-      const last = seen.at(-1);
-      if (status && (status.state !== last?.state || status.message !== last?.message)) seen.push(status);
+      await look();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   })();
   return {
     seen,
+    /** Stops polling after one last look. */
     stop: async () => {
       running = false;
       await done;
+      await look();
     },
   };
 }
@@ -50,11 +55,16 @@ describe('a switch during a prompt', () => {
         running: 1,
         pending: 1,
       });
-      const waiting = await run.waitState('preparing');
-      expect(waiting.message).toMatch(/waiting for the running prompt/i);
+      const waiting = await vi.waitFor(async () => {
+        const status = await run.waitState('preparing');
+        expect(status.message).toMatch(/waiting for the running prompt/i);
+        return status;
+      });
+      expect(waiting).toMatchObject({ progress: 10, targetEnv: 'env2', sourceEnv: 'env1' });
       expect(waiting.message).toMatch(/900 s/);
       const executed = await promptEvent(run.ws, 'prompt_executed', 'long');
       await run.waitState('complete');
+      await statuses.stop();
       // no later step was written before the prompt ended
       const later = statuses.seen.filter((s) => s.state !== 'preparing');
       expect(later.map((s) => s.state)).toContain('complete');
@@ -68,10 +78,18 @@ describe('a switch during a prompt', () => {
       await statuses.stop();
     }
     const sigterm = await run.ws.waitForEvent({ event: 'sigterm', pid: first.pid });
-    expect(sigterm.index).toBeGreaterThan((await promptEvents(run.ws, 'prompt_executed', 'long'))[0]?.index ?? Infinity);
+    expect(sigterm.index).toBeGreaterThan(
+      (await promptEvents(run.ws, 'prompt_executed', 'long'))[0]?.index ?? Infinity,
+    );
     expect((await run.stats()).body.environment).toBe('env2');
-    expect(await waitForSupervisorEvent(run.ws, 'prompts_dropped')).toMatchObject({ env: 'env1', pending: 1 });
-    expect(await waitForSupervisorEvent(run.ws, 'drain_end')).toMatchObject({ action: 'switch', outcome: 'finished' });
+    expect(await waitForSupervisorEvent(run.ws, 'prompts_dropped')).toMatchObject({
+      env: 'env1',
+      pending: 1,
+    });
+    expect(await waitForSupervisorEvent(run.ws, 'drain_end')).toMatchObject({
+      action: 'switch',
+      outcome: 'finished',
+    });
     // the pending prompt went nowhere: taken from env1's queue, not posted to env2
     await promptEvent(run.ws, 'prompt_deleted', 'left');
     expect(executedCounts(await readFakeRecord(run.ws.eventsFile))).toEqual({ long: 1 });

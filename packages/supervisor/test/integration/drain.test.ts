@@ -120,7 +120,11 @@ describe('the queue kept across a restart', () => {
     expect(b?.index).toBeLessThan(c.index);
     expect(c.index).toBeGreaterThan(sigterm.index);
     expect(executedCounts(await readFakeRecord(run.ws.eventsFile))).toEqual({ long: 1, b: 1, c: 1 });
-    expect(await waitForSupervisorEvent(run.ws, 'requeue')).toMatchObject({ env: 'env1', count: 2, failed: 0 });
+    expect(await waitForSupervisorEvent(run.ws, 'requeue')).toMatchObject({
+      env: 'env1',
+      count: 2,
+      failed: 0,
+    });
   });
 
   it('requeue_pending false: the pending prompts are not posted again', async () => {

@@ -21,7 +21,10 @@ export function waitForSupervisorEvent(
     async () => {
       const all = await supervisorEvents(ws, type);
       const found = all.find((e) => Object.entries(fields).every(([k, v]) => e[k] === v));
-      expect(found, `supervisor event ${type} ${JSON.stringify(fields)}; seen: ${JSON.stringify(all)}`).toBeDefined();
+      expect(
+        found,
+        `supervisor event ${type} ${JSON.stringify(fields)}; seen: ${JSON.stringify(all)}`,
+      ).toBeDefined();
       return found as SupervisorEvent;
     },
     { timeout: timeoutMs, interval: 25 },
@@ -66,4 +69,17 @@ export function postControl(run: Running, path: string, body?: unknown) {
       ? {}
       : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
+}
+
+/** Waits until the supervisor's last look at ComfyUI's queue saw `running` and `pending` (GET /metrics). */
+export function waitForQueueSeen(run: Running, running: number, pending: number, timeoutMs = 10_000) {
+  return vi.waitFor(
+    async () => {
+      const response = await fetch(`${run.controlUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+      const text = await response.text();
+      expect(text, 'the queue at the last look').toContain(`comfyvisor_queue_running ${running}\n`);
+      expect(text, 'the queue at the last look').toContain(`comfyvisor_queue_pending ${pending}\n`);
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
