@@ -3,6 +3,9 @@ import type { CoreParts } from './core-parts.ts';
 import type { PromptWatch } from './prompt-watch.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
 
+/** How long the drain's first look at the queue may take. */
+const TAKE_LOOK_MS = 1_000;
+
 export type DrainAction = 'restart' | 'stop' | 'switch';
 export type DrainOutcome = 'finished' | 'timeout' | 'forced' | 'exited';
 export type PlannedCommand = Extract<SupervisorCommand, { command: 'restart' | 'shutdown' | 'switch' }>;
@@ -66,8 +69,10 @@ export class Drain {
     const done = new AbortController();
     const sinceWallMs = world.wallNow();
     const startedAt = world.clock.now();
-    // the look that takes the pending prompts also names the running one
-    this.pending = await watch.takePending();
+    // the look that takes the pending prompts also names the running one; bounded, so that a
+    // ComfyUI whose HTTP a node holds does not hold up a forced command (its pending prompts then
+    // stay in its queue, and the drain waits for them too)
+    this.pending = (await watch.takePending(TAKE_LOOK_MS)) ?? [];
     const running = watch.last?.running ?? [];
     this.current = { action, command, sinceWallMs, startedAt, promptId: running[0]?.id ?? null, done };
     const timeoutS = Math.round(deps.settings.drainTimeoutMs / 1000);
