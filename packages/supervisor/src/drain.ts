@@ -98,9 +98,19 @@ export class Drain {
     });
   }
 
-  /** A later planned command while draining: it replaces the one waiting (the latest wins). */
+  /**
+   * A later planned command while draining: it replaces the one waiting (the latest wins), except
+   * that a restart leaves a waiting switch alone (the switch restarts ComfyUI anyway, and its
+   * `preparing` status must end as a switch).
+   */
   replace(command: PlannedCommand): void {
-    if (this.current) this.current = { ...this.current, command, action: drainAction(command) };
+    const d = this.current;
+    if (!d) return;
+    if (command.command === 'restart' && d.command.command === 'switch') {
+      this.parts.logger.info('restart ignored: the switch waiting for the running prompt restarts ComfyUI');
+      return;
+    }
+    this.current = { ...d, command, action: drainAction(command) };
   }
 
   /** Ends the drain with `outcome`; returns the command that waited for it. */

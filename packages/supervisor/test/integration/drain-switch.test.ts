@@ -1,7 +1,7 @@
 // Issue 17: a switch asked through the control API waits for the running prompt in `preparing`
 // (a state the panel knows), takes no later step before the prompt ends, and leaves the pending
 // prompts behind (another environment's nodes may differ), saying how many.
-import { readSwitchStatus, type SwitchStatus } from '@comfyvisor/ipc-files';
+import { readSwitchStatus, type SwitchStatus, writeCommand } from '@comfyvisor/ipc-files';
 import { executedCounts, readFakeRecord } from '@comfyvisor/testkit';
 import { describe, expect, it, vi } from 'vitest';
 import { startSupervised } from './helpers.ts';
@@ -94,5 +94,23 @@ describe('a switch during a prompt', () => {
     await promptEvent(run.ws, 'prompt_deleted', 'left');
     expect(executedCounts(await readFakeRecord(run.ws.eventsFile))).toEqual({ long: 1 });
     expect(await promptEvents(run.ws, 'prompt_queued', 'left')).toHaveLength(1);
+  });
+});
+
+describe('a command while a switch waits', () => {
+  it('a restart does not replace the waiting switch (the switch restarts ComfyUI anyway): complete on env2', async () => {
+    const run = await startSupervised({ orchestrator: { log_level: 'debug' } });
+    await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    await queuePrompt(run, 'long', 3);
+    await promptEvent(run.ws, 'prompt_started', 'long');
+    await waitUntilSeenBusy(run);
+    expect((await run.postSwitch('env2')).status).toBe(200);
+    await waitForSupervisorEvent(run.ws, 'drain_start', { action: 'switch' });
+    await writeCommand(run.ws.metadataDir, { command: 'restart' });
+    await vi.waitFor(() => expect(run.stderr()).toMatch(/command: restart/));
+    await promptEvent(run.ws, 'prompt_executed', 'long');
+    expect(await run.waitState('complete')).toMatchObject({ targetEnv: 'env2' });
+    expect((await run.stats()).body.environment).toBe('env2');
+    expect(await waitForSupervisorEvent(run.ws, 'drain_end')).toMatchObject({ action: 'switch' });
   });
 });
