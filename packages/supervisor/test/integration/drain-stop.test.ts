@@ -85,4 +85,19 @@ describe('SIGTERM to the supervisor', () => {
     expect(await supervisorEvents(run.ws, 'drain_end')).toMatchObject([{ outcome: 'forced' }]);
     expect(await promptEvents(run.ws, 'prompt_executed', 'long')).toEqual([]);
   });
+
+  it('drain_on_sigterm during a restart that waits: the stop takes its place, after the prompt', async () => {
+    const { run, first } = await withRunningPrompt(4, { drain_on_sigterm: true });
+    await writeCommand(run.ws.metadataDir, { command: 'restart' });
+    await waitForSupervisorEvent(run.ws, 'drain_start', { action: 'restart' });
+    process.kill(run.pid, 'SIGTERM');
+    expect((await exitOf(run)).exitCode).toBe(0);
+    const executed = await promptEvent(run.ws, 'prompt_executed', 'long');
+    const sigterm = await run.ws.waitForEvent({ event: 'sigterm', pid: first.pid });
+    expect(sigterm.index).toBeGreaterThan(executed.index);
+    expect(await supervisorEvents(run.ws, 'drain_end')).toMatchObject([
+      { action: 'stop', outcome: 'finished' },
+    ]);
+    expect((await run.ws.events()).filter((e) => e.event === 'started')).toHaveLength(1);
+  });
 });
