@@ -15,28 +15,12 @@ export async function handleEvent(
   event: Event,
   proc: ComfyuiProcess,
 ): Promise<Next | 'wait'> {
-  const { recovery, world } = parts;
   const { work } = state;
-  const signal = state.phase.signal;
   switch (event.kind) {
     case 'signal':
       return state.stopFor(event);
-    case 'hung': {
-      work.lost(state.current);
-      if (work.drain.active) work.drain.end('exited');
-      const dumped = await dumpStacks(proc, { platform: world.platform });
-      await recovery.hung(state.current, proc, event.failures, dumped);
-      const exit = (await state.stopProc()) ?? { code: null, signal: 'SIGKILL' };
-      const code = await recovery.afterFailure(
-        state.current,
-        exit,
-        proc,
-        state.usedExtraArgs,
-        'hung',
-        signal,
-      );
-      return code === null ? null : { stop: code };
-    }
+    case 'hung':
+      return onHung(parts, state, event, proc);
     case 'exit':
       return onExit(parts, state, event, proc);
     case 'drained': {
@@ -53,6 +37,37 @@ export async function handleEvent(
       return plan(parts, state, command, proc);
     }
   }
+}
+
+/**
+ * ComfyUI is hung: its threads' stacks to comfyui.log, then stopped. A command that waited for its
+ * prompt happens now (a stop stops); otherwise the crash policy starts it again.
+ */
+async function onHung(
+  parts: CoreParts,
+  state: InstanceState,
+  event: Extract<Event, { kind: 'hung' }>,
+  proc: ComfyuiProcess,
+): Promise<Next | 'wait'> {
+  const { recovery, world } = parts;
+  const { work } = state;
+  work.lost(state.current);
+  const waited = work.drain.active ? work.drain.end('exited') : null;
+  const dumped = await dumpStacks(proc, { platform: world.platform });
+  if (waited) {
+    const { failures } = event;
+    parts.record({ type: 'hung', env: state.current, pid: proc.pid, failures, stack_dump: dumped });
+    parts.logger.warn(
+      `ComfyUI (pid ${proc.pid}) is hung while a ${waited.command} waited for its prompt; ${waited.command} now`,
+    );
+    await state.stopProc();
+    return act(parts, state, waited);
+  }
+  await recovery.hung(state.current, proc, event.failures, dumped);
+  const exit = (await state.stopProc()) ?? { code: null, signal: 'SIGKILL' };
+  const why = state.phase.signal;
+  const code = await recovery.afterFailure(state.current, exit, proc, state.usedExtraArgs, 'hung', why);
+  return code === null ? null : { stop: code };
 }
 
 /**

@@ -76,4 +76,22 @@ describe('ComfyUI ends while a planned command waits for its prompt', () => {
     ]);
     expect(await promptEvents(run.ws, 'prompt_executed', 'long')).toEqual([]);
   });
+
+  it('a stop that waited still stops when the busy ComfyUI is found hung (no restart)', async () => {
+    const liveness = { liveness_interval_s: 1, liveness_failures: 2, liveness_timeout_s: 0.3 };
+    const run = await startSupervised({ orchestrator: { ...liveness, liveness_busy_timeout_s: 3 } });
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    // liveness watches for hangs once ComfyUI has answered
+    await waitForSupervisorEvent(run.ws, 'comfyui_ready', { pid: first.pid });
+    await queuePrompt(run, 'long', 60, { blockHttp: true });
+    await promptEvent(run.ws, 'prompt_started', 'long');
+    await waitUntilSeenBusy(run);
+    await writeCommand(run.ws.metadataDir, { command: 'shutdown' });
+    await waitForSupervisorEvent(run.ws, 'drain_start', { action: 'stop' });
+    expect((await exitOf(run)).exitCode).toBe(0);
+    expect(await supervisorEvents(run.ws, 'hung')).toMatchObject([{ pid: first.pid }]);
+    expect(await supervisorEvents(run.ws, 'drain_end')).toMatchObject([{ outcome: 'exited' }]);
+    expect(await supervisorEvents(run.ws, 'prompts_lost')).toHaveLength(1);
+    expect((await run.ws.events()).filter((e) => e.event === 'started')).toHaveLength(1);
+  });
 });
