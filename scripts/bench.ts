@@ -1,8 +1,8 @@
 // `pnpm bench`: speed and memory of `comfyvisor run` against the fake ComfyUI, beside issue 11's
 // targets and the Python supervisor's figures. Prints medians of several rounds (never asserts: this
 // machine is shared and noisy) and writes everything to .bench/results.json.
-// BENCH_ROUNDS (15), BENCH_COLD_ROUNDS (10), BENCH_SETTLE_S (30), BENCH_IDLE_S (60), BENCH_RSS=0 skips
-// the per-dependency table.
+// BENCH_ROUNDS (15), BENCH_COLD_ROUNDS (10), BENCH_DRAIN_ROUNDS (10), BENCH_SETTLE_S (30),
+// BENCH_IDLE_S (60), BENCH_RSS=0 skips the per-dependency table.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { metadataDir, readControlPort, readEvents, writeCommand } from '@comfyvi
 import { createWorkspace, freePort, track, waitFor } from '@comfyvisor/testkit';
 import { benchColdStart } from './bench-cold-start.ts';
 import { benchControl, controlRows } from './bench-control.ts';
+import { benchDrain, drainRows } from './bench-drain.ts';
 import {
   CLI,
   cpuNs,
@@ -112,6 +113,9 @@ async function main() {
     await nextEvent(ws, { event: 'listening' }, term.index);
   }
 
+  // 3c. a restart that waited for the running prompt: `Prompt executed` → SIGTERM (issue 17).
+  const drain = await benchDrain({ ws, port, rounds: Number(process.env.BENCH_DRAIN_ROUNDS ?? 10) });
+
   // 4. exit 43 → status `complete` (default health settings: 100 ms interval, 3 successes).
   const switchMs: number[] = [];
   for (let i = 0; i < Math.min(ROUNDS, 6); i++) {
@@ -197,6 +201,7 @@ async function main() {
       target: 20,
       python: '~200',
     },
+    ...drainRows(drain),
     { name: 'exit 43 → status complete', value: median(switchMs), unit: 'ms', target: 1000, python: '~6100' },
     { name: 'idle CPU of the supervisor', value: idleCpu, unit: 'ms/s', target: 0.5, python: '3', digits: 3 },
     { name: 'RSS of the supervisor', value: memory.rss, unit: 'MB', target: 48, python: '25' },
@@ -232,6 +237,7 @@ async function main() {
         results,
         dependencies,
         raw: { cold, own, restart, ownShare, command, switchMs, status, nodeFloor, memory, control },
+        raw: { cold, own, restart, ownShare, command, drain, switchMs, status, nodeFloor, memory },
       },
       null,
       2,

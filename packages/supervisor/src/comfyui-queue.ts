@@ -21,7 +21,8 @@ export interface RequeueResult {
 
 /** What the supervisor asks of ComfyUI's own API about its work. */
 export interface ComfyuiQueue {
-  look(): Promise<QueueLook | null>;
+  /** `GET /queue`, bounded by `timeoutMs` (default: the API's); null when it does not answer. */
+  look(timeoutMs?: number): Promise<QueueLook | null>;
   /** Takes these pending prompts out of its queue (`POST /queue {"delete": [...]}`). */
   remove(ids: string[]): Promise<boolean>;
   /** Queues prompts again (`POST /prompt`), in their order. */
@@ -50,11 +51,11 @@ export function parseQueue(body: unknown): QueueLook | null {
 
 /** ComfyUI's queue API at `baseUrl` (`http://127.0.0.1:8188`). */
 export function comfyuiQueue(baseUrl: string, timeoutMs = 5_000): ComfyuiQueue {
-  const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    requestJson(`${baseUrl}${path}`, method, body, { timeoutMs });
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown, ms = timeoutMs) =>
+    requestJson(`${baseUrl}${path}`, method, body, { timeoutMs: ms });
   return {
-    async look() {
-      const answer = await call('GET', '/queue');
+    async look(ms) {
+      const answer = await call('GET', '/queue', undefined, ms);
       return answer.ok && answer.status === 200 ? parseQueue(answer.body) : null;
     },
     async remove(ids) {

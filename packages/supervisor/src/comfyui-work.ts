@@ -5,6 +5,9 @@ import type { CoreParts } from './core-parts.ts';
 import { Drain } from './drain.ts';
 import { PromptWatch } from './prompt-watch.ts';
 
+/** How long a look at the queue may take as ComfyUI is being stopped. */
+const TAKE_NOW_LOOK_MS = 500;
+
 /** ComfyUI's work as `GET /health` shows it. */
 export interface WorkView {
   queue: { running: number; pending: number } | null;
@@ -27,7 +30,8 @@ export class ComfyuiWork {
     queue?: ComfyuiQueue,
   ) {
     const { settings, args } = parts.deps;
-    const url = comfyuiUrl(comfyuiAddress(args, { host: settings.defaultHost, port: settings.defaultPort }));
+    const address = comfyuiAddress(args, { host: settings.defaultHost, port: settings.defaultPort });
+    const url = comfyuiUrl(address, ''); // the base: the queue API adds its own paths
     this.queue = queue ?? comfyuiQueue(url);
     this.drain = new Drain(parts);
   }
@@ -60,15 +64,15 @@ export class ComfyuiWork {
    * A planned restart: the prompts pending in the old ComfyUI (taken by the drain, else taken now)
    * go to the new one (`requeue_pending`).
    */
-  async keepPendingForRestart(): Promise<void> {
-    const taken = this.drain.pending.length > 0 ? this.drain.pending : await this.takePendingNow();
+  async keepPendingForRestart(env: string): Promise<void> {
+    if (!this.parts.deps.settings.requeuePending) return this.dropPending(env, 'requeue_pending is off');
+    this.toRequeue = this.drain.pending.length > 0 ? this.drain.pending : await this.takePendingNow(env);
     this.drain.pending = [];
-    if (this.parts.deps.settings.requeuePending) this.toRequeue = taken;
   }
 
   /** A switch or a stop leaves the pending prompts behind: say how many. */
   async dropPending(env: string, reason: string): Promise<void> {
-    const taken = this.drain.pending.length > 0 ? this.drain.pending : await this.takePendingNow();
+    const taken = this.drain.pending.length > 0 ? this.drain.pending : await this.takePendingNow(env);
     this.drain.pending = [];
     if (taken.length > 0) {
       this.parts.logger.warn(`${taken.length} pending prompt(s) left behind: ${reason}`);
@@ -90,11 +94,29 @@ export class ComfyuiWork {
     this.parts.record({ type: 'prompts_lost', env, prompt_ids: promptIds, pending });
   }
 
-  /** Only when its output or the last look says there is work: an idle (or hung) ComfyUI is not asked. */
-  private async takePendingNow(): Promise<PendingPrompt[]> {
+  /**
+   * Only when its output or the last look says there is work: an idle (or hung) ComfyUI is not
+   * asked. Bounded (a forced command stops ComfyUI at once even when a node holds its HTTP); when
+   * the queue does not answer, the prompts pending at the last look go with the old process.
+   */
+  private async takePendingNow(env: string): Promise<PendingPrompt[]> {
     const watch = this.watch;
-    if (!watch || !(watch.busy || (watch.last?.pending.length ?? 0) > 0)) return [];
-    return watch.takePending().catch(() => []);
+    // an ended ComfyUI's work was counted as lost (`lost`)
+    if (!watch || watch.isStopped || !(watch.busy || (watch.last?.pending.length ?? 0) > 0)) return [];
+    const taken = await watch.takePending(TAKE_NOW_LOOK_MS).catch(() => null);
+    const unknown = watch.last?.pending.length ?? 0;
+    if (taken === null && unknown > 0) {
+      this.parts.logger.warn(
+        `ComfyUI's queue did not answer: its ${unknown} pending prompt(s) are left behind`,
+      );
+      this.parts.record({
+        type: 'prompts_dropped',
+        env,
+        pending: unknown,
+        reason: "ComfyUI's queue did not answer",
+      });
+    }
+    return taken ?? [];
   }
 
   private async requeue(env: string, prompts: PendingPrompt[], watch: PromptWatch): Promise<void> {

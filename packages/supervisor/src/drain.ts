@@ -3,6 +3,9 @@ import type { CoreParts } from './core-parts.ts';
 import type { PromptWatch } from './prompt-watch.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
 
+/** How long the drain's first look at the queue may take. */
+const TAKE_LOOK_MS = 1_000;
+
 export type DrainAction = 'restart' | 'stop' | 'switch';
 export type DrainOutcome = 'finished' | 'timeout' | 'forced' | 'exited';
 export type PlannedCommand = Extract<SupervisorCommand, { command: 'restart' | 'shutdown' | 'switch' }>;
@@ -64,16 +67,14 @@ export class Drain {
     const { world, logger, record, flow, deps } = this.parts;
     const action = drainAction(command);
     const done = new AbortController();
+    const sinceWallMs = world.wallNow();
+    const startedAt = world.clock.now();
+    // the look that takes the pending prompts also names the running one; bounded, so that a
+    // ComfyUI whose HTTP a node holds does not hold up a forced command (its pending prompts then
+    // stay in its queue, and the drain waits for them too)
+    this.pending = (await watch.takePending(TAKE_LOOK_MS)) ?? [];
     const running = watch.last?.running ?? [];
-    this.current = {
-      action,
-      command,
-      sinceWallMs: world.wallNow(),
-      startedAt: world.clock.now(),
-      promptId: running[0]?.id ?? null,
-      done,
-    };
-    this.pending = await watch.takePending();
+    this.current = { action, command, sinceWallMs, startedAt, promptId: running[0]?.id ?? null, done };
     const timeoutS = Math.round(deps.settings.drainTimeoutMs / 1000);
     record({
       type: 'drain_start',
@@ -97,9 +98,19 @@ export class Drain {
     });
   }
 
-  /** A later planned command while draining: it replaces the one waiting (the latest wins). */
+  /**
+   * A later planned command while draining: it replaces the one waiting (the latest wins), except
+   * that a restart leaves a waiting switch alone (the switch restarts ComfyUI anyway, and its
+   * `preparing` status must end as a switch).
+   */
   replace(command: PlannedCommand): void {
-    if (this.current) this.current = { ...this.current, command, action: drainAction(command) };
+    const d = this.current;
+    if (!d) return;
+    if (command.command === 'restart' && d.command.command === 'switch') {
+      this.parts.logger.info('restart ignored: the switch waiting for the running prompt restarts ComfyUI');
+      return;
+    }
+    this.current = { ...d, command, action: drainAction(command) };
   }
 
   /** Ends the drain with `outcome`; returns the command that waited for it. */

@@ -3,6 +3,7 @@ import { restartNow } from './command-handling.ts';
 import type { CoreParts } from './core-parts.ts';
 import type { PlannedCommand } from './drain.ts';
 import { actOnExit } from './exit-handling.ts';
+import { decideExit } from './exit-policy.ts';
 import type { Event, InstanceState, Next } from './instance-state.ts';
 import { dumpStacks } from './stack-dump.ts';
 import { acceptSwitch } from './switch-intake.ts';
@@ -14,37 +15,14 @@ export async function handleEvent(
   event: Event,
   proc: ComfyuiProcess,
 ): Promise<Next | 'wait'> {
-  const { recovery, launcher, world } = parts;
   const { work } = state;
-  const signal = state.phase.signal;
   switch (event.kind) {
     case 'signal':
       return state.stopFor(event);
-    case 'hung': {
-      work.lost(state.current);
-      if (work.drain.active) work.drain.end('exited');
-      const dumped = await dumpStacks(proc, { platform: world.platform });
-      await recovery.hung(state.current, proc, event.failures, dumped);
-      const exit = (await state.stopProc()) ?? { code: null, signal: 'SIGKILL' };
-      const code = await recovery.afterFailure(
-        state.current,
-        exit,
-        proc,
-        state.usedExtraArgs,
-        'hung',
-        signal,
-      );
-      return code === null ? null : { stop: code };
-    }
-    case 'exit': {
-      launcher.exitSeenAt = world.clock.now();
-      if (work.drain.active) work.drain.end('exited');
-      const planned = event.exit.signal === null && [0, 42, 43].includes(event.exit.code ?? -1);
-      if (!planned) work.lost(state.current);
-      work.stopped();
-      const run = { env: state.current, exit: event.exit, proc, usedExtraArgs: state.usedExtraArgs, signal };
-      return follow(state, await actOnExit(parts, run));
-    }
+    case 'hung':
+      return onHung(parts, state, event, proc);
+    case 'exit':
+      return onExit(parts, state, event, proc);
     case 'drained': {
       const command = work.drain.end(event.outcome);
       return command ? act(parts, state, command) : 'wait';
@@ -59,6 +37,72 @@ export async function handleEvent(
       return plan(parts, state, command, proc);
     }
   }
+}
+
+/**
+ * ComfyUI is hung: its threads' stacks to comfyui.log, then stopped. A command that waited for its
+ * prompt happens now (a stop stops); otherwise the crash policy starts it again.
+ */
+async function onHung(
+  parts: CoreParts,
+  state: InstanceState,
+  event: Extract<Event, { kind: 'hung' }>,
+  proc: ComfyuiProcess,
+): Promise<Next | 'wait'> {
+  const { recovery, world } = parts;
+  const { work } = state;
+  work.lost(state.current);
+  const waited = work.drain.active ? work.drain.end('exited') : null;
+  const dumped = await dumpStacks(proc, { platform: world.platform });
+  if (waited) {
+    const { failures } = event;
+    parts.record({ type: 'hung', env: state.current, pid: proc.pid, failures, stack_dump: dumped });
+    parts.logger.warn(
+      `ComfyUI (pid ${proc.pid}) is hung while a ${waited.command} waited for its prompt; ${waited.command} now`,
+    );
+    await state.stopProc();
+    return act(parts, state, waited);
+  }
+  await recovery.hung(state.current, proc, event.failures, dumped);
+  const exit = (await state.stopProc()) ?? { code: null, signal: 'SIGKILL' };
+  const why = state.phase.signal;
+  const code = await recovery.afterFailure(state.current, exit, proc, state.usedExtraArgs, 'hung', why);
+  return code === null ? null : { stop: code };
+}
+
+/**
+ * ComfyUI exited. What a person asked and was waiting for (the drain) still happens: a stop always,
+ * a restart or a switch instead of the crash policy; ComfyUI's own 0, 42 and 43 are its own wish.
+ */
+async function onExit(
+  parts: CoreParts,
+  state: InstanceState,
+  event: Extract<Event, { kind: 'exit' }>,
+  proc: ComfyuiProcess,
+): Promise<Next | 'wait'> {
+  const { work } = state;
+  parts.launcher.exitSeenAt = parts.world.clock.now();
+  const waited = work.drain.active ? work.drain.end('exited') : null;
+  const { code, signal } = event.exit;
+  const planned = signal === null && [0, 42, 43].includes(code ?? -1);
+  if (!planned) work.lost(state.current);
+  work.stopped();
+  if (waited && (waited.command === 'shutdown' || !planned)) {
+    const meaning = decideExit(event.exit, false).action;
+    parts.record({ type: 'comfyui_exit', env: state.current, pid: proc.pid, code, signal, meaning });
+    parts.logger.warn(
+      `ComfyUI exited (${signal ?? `code ${code}`}) while a ${waited.command} waited for its prompt; ${waited.command} now`,
+    );
+    return act(parts, state, waited);
+  }
+  const run = {
+    env: state.current,
+    exit: event.exit,
+    proc,
+    usedExtraArgs: state.usedExtraArgs,
+    signal: state.phase.signal,
+  };
+  return follow(state, await actOnExit(parts, run));
 }
 
 /** A planned restart, stop or switch: waits for the running prompt (the drain) unless forced. */
@@ -114,7 +158,7 @@ async function act(parts: CoreParts, state: InstanceState, command: PlannedComma
     }
     return switchNow(state, parts.flow.phase?.target ?? command.targetEnv);
   }
-  await work.keepPendingForRestart();
+  await work.keepPendingForRestart(state.current);
   return follow(state, await restartNow(parts, state.current, () => state.stopProc()));
 }
 

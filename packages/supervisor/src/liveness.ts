@@ -28,7 +28,8 @@ export const FIRST_ANSWER_PROBE_MS = 100;
  * Watches a running ComfyUI. It is probed every `FIRST_ANSWER_PROBE_MS` until its first good answer
  * (a ComfyUI still loading is never hung), then every `intervalMs`: `failures` consecutive failed
  * probes mean it is hung, unless it is busy with a prompt (a custom node holding the GIL blocks its
- * HTTP for a whole step): then only failures lasting `busyTimeoutMs` from the first one. Resolves
+ * HTTP for a whole step): then only failures lasting `busyTimeoutMs` from the first one, and once
+ * it is idle again `failures` more (those tolerated while busy do not count). Resolves
  * when hung, or `{ hung: false }` once `signal` aborts (ComfyUI exited or is being stopped).
  */
 export async function watchLiveness(options: LivenessOptions): Promise<LivenessResult> {
@@ -36,6 +37,7 @@ export async function watchLiveness(options: LivenessOptions): Promise<LivenessR
   const busyTimeoutMs = options.busyTimeoutMs ?? 600_000;
   let armed = options.armed ?? false;
   let failed = 0;
+  let idleFailed = 0;
   let failingSince = 0;
   while (!signal.aborted) {
     await clock.sleep(
@@ -51,13 +53,17 @@ export async function watchLiveness(options: LivenessOptions): Promise<LivenessR
         options.onArmed?.();
       }
       failed = 0;
+      idleFailed = 0;
       continue;
     }
     if (!armed) continue;
     if (failed++ === 0) failingSince = clock.now();
     const busy = options.busy?.() ?? false;
-    if (busy ? clock.now() - failingSince >= busyTimeoutMs : failed >= options.failures)
-      return { hung: true, failures: failed, busy };
+    // failures tolerated while busy do not count once idle: the usual rule starts afresh
+    if (busy) idleFailed = 0;
+    else idleFailed++;
+    if (busy ? clock.now() - failingSince >= busyTimeoutMs : idleFailed >= options.failures)
+      return { hung: true, failures: busy ? failed : idleFailed, busy };
   }
   return { hung: false };
 }

@@ -55,8 +55,8 @@ export class PromptWatch {
   }
 
   /** Looks at the queue now; null when ComfyUI does not answer (the last look stays). */
-  async look(): Promise<QueueLook | null> {
-    const look = await this.queue.look();
+  async look(timeoutMs?: number): Promise<QueueLook | null> {
+    const look = await this.queue.look(timeoutMs);
     if (!look) return null;
     this.last = { ...look, at: this.clock.now() };
     this.outstanding = look.running.length + look.pending.length;
@@ -64,10 +64,15 @@ export class PromptWatch {
     return look;
   }
 
-  /** Takes the pending prompts out of ComfyUI's queue; returns them (in order) when that worked. */
-  async takePending(): Promise<PendingPrompt[]> {
-    const look = await this.look();
-    const pending = look?.pending ?? [];
+  /**
+   * Takes the pending prompts out of ComfyUI's queue; returns them (in order) when that worked, none
+   * when it could not be done, and null when the queue did not answer within `lookTimeoutMs` (a
+   * node holding the GIL): the prompts then stay in ComfyUI's queue.
+   */
+  async takePending(lookTimeoutMs?: number): Promise<PendingPrompt[] | null> {
+    const look = await this.look(lookTimeoutMs);
+    if (!look) return null;
+    const pending = look.pending;
     if (pending.length === 0 || !(await this.queue.remove(pending.map((p) => p.id)))) return [];
     this.outstanding = Math.max(0, this.outstanding - pending.length);
     if (this.last) this.last = { ...this.last, pending: [] };
@@ -86,6 +91,11 @@ export class PromptWatch {
 
   stop(): void {
     this.stopped.abort();
+  }
+
+  /** Stopped: its ComfyUI has ended or is being stopped. */
+  get isStopped(): boolean {
+    return this.stopped.signal.aborted;
   }
 
   private until(waiters: Set<() => void>, done: () => boolean, signal: AbortSignal): Promise<void> {

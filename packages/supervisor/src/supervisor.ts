@@ -43,6 +43,8 @@ export class Supervisor {
   private readonly parts: CoreParts;
   private readonly state: InstanceState;
   private readonly livenessProbe: (signal: AbortSignal) => Promise<boolean>;
+  /** A SIGTERM is draining (drain_on_sigterm): the next one stops at once. */
+  private drainingForSignal = false;
 
   constructor(deps: SupervisorDeps) {
     const output = {
@@ -90,7 +92,8 @@ export class Supervisor {
   /** SIGTERM/SIGINT: stop ComfyUI's whole group (SIGKILL after the grace) and exit 0; drains with `drain_on_sigterm`. */
   signal(signal: NodeJS.Signals): void {
     const { settings } = this.parts.deps;
-    if (settings.drainOnSigterm && !this.state.work.drain.active && this.state.work.busy) {
+    if (settings.drainOnSigterm && !this.drainingForSignal && this.state.work.busy) {
+      this.drainingForSignal = true;
       this.parts.logger.info(`received ${signal}; stopping after the running prompt (again to stop now)`);
       this.send({ command: 'shutdown' });
       return;
