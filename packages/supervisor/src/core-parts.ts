@@ -45,6 +45,11 @@ export interface SupervisorDeps {
   output?: { write(chunk: Buffer): void } | undefined;
   /** Pass ComfyUI's output through to ours. @default true */
   passThrough?: boolean | undefined;
+  /**
+   * The settings as the config says now, asked before each start (null: unchanged), so what the
+   * panel saves applies at the next start of ComfyUI, as the reference re-reads its config.
+   */
+  refreshSettings?: (() => Promise<Partial<Settings> | null>) | undefined;
   /** Told each finished prompt's duration in seconds (the prompt-duration histogram). */
   observePrompt?: ((seconds: number) => void) | undefined;
   /** ComfyUI's queue API. @default HTTP to ComfyUI's address */

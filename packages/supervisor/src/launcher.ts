@@ -20,6 +20,7 @@ export interface LauncherDeps {
   torchVersion?: TorchVersionOf | undefined;
   reaper?: Reaper | null | undefined;
   output?: { write(chunk: Buffer): void } | undefined;
+  refreshSettings?: (() => Promise<Partial<Settings> | null>) | undefined;
   passThrough?: boolean | undefined;
 }
 
@@ -38,6 +39,9 @@ export class Launcher {
     skipExtraArgs: boolean,
   ): Promise<{ proc: ComfyuiProcess; usedExtraArgs: boolean; startedAt: number }> {
     const { settings, logger, world, store } = this.deps;
+    // the config as it is now: what was saved since applies to this start (shared settings object)
+    const fresh = await this.deps.refreshSettings?.().catch(() => null);
+    if (fresh) Object.assign(settings, fresh);
     const configured = configFor(settings, target.name);
     const plan = planLaunch({
       target,

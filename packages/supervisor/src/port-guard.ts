@@ -23,7 +23,7 @@ export interface PortGuardOptions {
   logger: Logger;
   clock?: Clock | undefined;
   signal?: AbortSignal | undefined;
-  /** @default a TCP connect with a 200 ms timeout */
+  /** @default a TCP connect with a 1 s timeout */
   isBusy?: ((host: string, port: number) => Promise<boolean>) | undefined;
   /** Who listens on the port (empty when it cannot be known). */
   findHolders?: ((port: number) => Promise<PortHolder[]>) | undefined;
@@ -37,7 +37,9 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-const defaultIsBusy = async (host: string, port: number) => (await probeTcp(host, port, 200)).ok;
+// a refused connect on loopback is immediate: the bound only matters for a filtered port, and a
+// loaded machine can run the timer before the connect, so it is not tight
+const defaultIsBusy = async (host: string, port: number) => (await probeTcp(host, port, 1_000)).ok;
 
 /**
  * The one port check before ComfyUI's first start. A ComfyUI of this workspace left by an earlier

@@ -11,6 +11,7 @@ import {
 import { findPortListeners } from '@comfyvisor/processes';
 import { attachWorkspace, type WorkspaceAdapter } from './attach-workspace.ts';
 import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
+import { configRefresher } from './config-refresh.ts';
 import { EnvironmentUnusableError } from './errors.ts';
 import { combineRecorders, createEventLog } from './event-log.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
@@ -184,6 +185,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       reaper,
       record: combineRecorders(eventLog, metrics.record, options.record),
       observePrompt: metrics.observePrompt,
+      refreshSettings: configRefresher(dir, options.settings, logger),
       passThrough: options.passThrough ?? !logging.ownLog,
       output: logging.comfyuiOutput,
       beforeFirstStart: port.beforeFirstStart,

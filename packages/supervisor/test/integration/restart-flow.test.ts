@@ -3,7 +3,7 @@
 // Python counterparts: testing/integration/test_restart_flow.py at 57c5958 of comfygit-manager,
 // named on each test below (`py:`); the Python tests mock the process, these run it for real.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readControlPort, readPidFile } from '@comfyvisor/ipc-files';
 import { isAlive } from '@comfyvisor/testkit';
@@ -167,6 +167,22 @@ describe('per-environment args and variables (issue 20)', () => {
     expect(args.indexOf('--highvram')).toBe(args.indexOf('--lowvram') + 1);
     expect(args).not.toContain('--novram');
     expect(started.env_seen).toEqual({ TEST_GLOBAL: 'g', TEST_SHARED: 'env1', CUDA_VISIBLE_DEVICES: '1' });
+  });
+});
+
+describe('the config read again before each start (as the reference)', () => {
+  it('extra_args and variables saved while ComfyUI runs apply at the next restart', async () => {
+    const run = await startSupervised({ comfyui: { extra_args: ['--lowvram'] } });
+    const first = await run.ws.waitForEvent({ event: 'listening', env: 'env1' });
+    const file = join(run.ws.metadataDir, 'orchestrator_config.json');
+    const config = JSON.parse(await readFile(file, 'utf8'));
+    config.comfyui = { ...config.comfyui, extra_args: ['--highvram'], env: { TEST_SAVED: 'yes' } };
+    await writeFile(file, JSON.stringify(config, null, 2));
+    await run.exitComfyui(42);
+    const started = await run.ws.waitForEvent({ event: 'started', env: 'env1' }, { after: first.index });
+    expect(started.argv).toContain('--highvram');
+    expect(started.argv).not.toContain('--lowvram');
+    expect(started.env_seen).toMatchObject({ TEST_SAVED: 'yes' });
   });
 });
 
