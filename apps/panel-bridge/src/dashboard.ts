@@ -63,8 +63,11 @@ export function dashboardHtml(options: { workspace?: string | undefined } = {}):
     <dt>Open</dt><dd><a id="comfyui-link" target="_blank" rel="noopener">ComfyUI</a></dd>
     <dt>Environment</dt><dd id="current-env">…</dd>
   </dl>
-  <button id="restart" type="button">Restart</button>
-  <button id="stop" type="button">Stop</button>
+  <p id="draining" role="status" aria-live="polite"></p>
+  <button id="restart" type="button" title="after the running prompt, if one runs">Restart</button>
+  <button id="restart-now" type="button" title="now, even during a prompt">Restart, no wait</button>
+  <button id="stop" type="button" title="after the running prompt, if one runs">Stop</button>
+  <button id="stop-now" type="button" title="now, even during a prompt">Stop, no wait</button>
 </section>
 
 <section aria-labelledby="switch-h">

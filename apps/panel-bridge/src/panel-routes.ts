@@ -85,7 +85,10 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
   route('GET', '/v2/comfygit/orchestrator/status', async (c) => c.json(await supervisorStatus(workspace)));
   for (const action of ['restart', 'kill'] as const) {
     route('POST', `/v2/comfygit/orchestrator/${action}`, async (c) => {
-      const r = await proxyToSupervisor(workspace, action);
+      // `{"force": true}` or `?force=1` skips the drain; the panel's own buttons send neither
+      const body = (await c.req.json().catch(() => null)) as { force?: unknown } | null;
+      const force = body?.force === true || ['1', 'true'].includes(c.req.query('force') ?? '');
+      const r = await proxyToSupervisor(workspace, action, undefined, { force });
       return c.json(r.body as object, r.status as 200);
     });
   }

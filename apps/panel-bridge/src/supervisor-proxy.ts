@@ -34,6 +34,7 @@ export async function proxyToSupervisor(
   workspace: string,
   action: 'health' | 'status' | 'restart' | 'kill',
   timeoutMs?: number,
+  options: { force?: boolean } = {},
 ): Promise<ProxyResult> {
   // The reference's timeouts: status 2 s, health 5 s, restart and kill 10 s.
   const c = await client(
@@ -41,6 +42,7 @@ export async function proxyToSupervisor(
     timeoutMs ?? (action === 'status' ? 2_000 : action === 'health' ? 5_000 : 10_000),
   );
   if (!c) return UNAVAILABLE;
+  if (action === 'restart' || action === 'kill') return toProxy(await c[action](options));
   return toProxy(await c[action]());
 }
 

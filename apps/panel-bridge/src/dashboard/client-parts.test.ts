@@ -102,3 +102,13 @@ describe("the dashboard's page script, its pure parts", () => {
     });
   });
 });
+
+describe('the drain line (issue 17)', () => {
+  it('says what a planned stop waits for, for how long, and how to skip it; nothing when none waits', async () => {
+    const { drainingLine } = await import('./state-view.ts');
+    expect(drainingLine(null, 100)).toBe('');
+    expect(drainingLine({ action: 'restart', since: 40, prompt_id: 'p-1' }, 100)).toBe(
+      `restart waits for the running prompt p-1 to finish for ${duration(60)}; “no wait” skips it`,
+    );
+  });
+});

@@ -11,6 +11,21 @@ interface Comfyui {
   pid?: number;
   running?: boolean;
   uptime_seconds?: number;
+  queue?: { running: number; pending: number } | null;
+}
+
+interface Draining {
+  action?: string;
+  since?: number;
+  prompt_id?: string | null;
+}
+
+/** What a planned stop is waiting for, and how to skip it ('' when nothing waits). */
+export function drainingLine(d: Draining | null | undefined, nowS: number): string {
+  if (!d?.action) return '';
+  const waited = typeof d.since === 'number' ? ` for ${duration(Math.max(0, nowS - d.since))}` : '';
+  const prompt = d.prompt_id ? ` ${d.prompt_id}` : '';
+  return `${d.action} waits for the running prompt${prompt} to finish${waited}; “no wait” skips it`;
 }
 
 /** The state section, the switch section with its buttons, and the log tail. */
@@ -60,11 +75,13 @@ export function stateView(): DashboardView {
     byId('supervisor').className = h ? 'ok' : 'bad';
     const c = (h?.comfyui ?? null) as Comfyui | null;
     const running = !!c?.running;
+    const queue = c?.queue ? `; ${c.queue.running} running, ${c.queue.pending} pending` : '';
     byId('comfyui').textContent = c
       ? running
-        ? `running (pid ${c.pid}, up ${c.uptime_seconds} s)`
+        ? `running (pid ${c.pid}, up ${c.uptime_seconds} s${queue})`
         : 'stopped'
       : 'down';
+    byId('draining').textContent = drainingLine(h?.draining as Draining | null, Date.now() / 1000);
     byId('comfyui').className = running ? 'ok' : 'bad';
     uptime = running ? { seconds: c?.uptime_seconds ?? 0, at: Date.now() } : null;
     tickUptime();
@@ -97,15 +114,18 @@ export function stateView(): DashboardView {
 
   return {
     start() {
-      byId('restart').onclick = async () => {
-        const r = await post('v2/comfygit/orchestrator/restart');
-        note(r.status === 200 ? 'Restart requested' : `Restart failed: ${r.body?.error}`);
-      };
-      byId('stop').onclick = async () => {
-        if (!confirm('Stop ComfyUI and the supervisor?')) return;
-        const r = await post('v2/comfygit/orchestrator/kill');
-        note(r.status === 200 ? 'Stop requested' : `Stop failed: ${r.body?.error}`);
-      };
+      for (const force of [false, true]) {
+        const how = force ? ' (no wait)' : '';
+        byId(force ? 'restart-now' : 'restart').onclick = async () => {
+          const r = await post('v2/comfygit/orchestrator/restart', force ? { force } : undefined);
+          note(r.status === 200 ? `Restart${how} requested` : `Restart failed: ${r.body?.error}`);
+        };
+        byId(force ? 'stop-now' : 'stop').onclick = async () => {
+          if (!confirm(`Stop ComfyUI and the supervisor${how}?`)) return;
+          const r = await post('v2/comfygit/orchestrator/kill', force ? { force } : undefined);
+          note(r.status === 200 ? `Stop${how} requested` : `Stop failed: ${r.body?.error}`);
+        };
+      }
       setInterval(tickUptime, 1000);
     },
     onState(st) {
