@@ -39,6 +39,7 @@ nothing: requests in flight block forever and the accept loop stops, like a Comf
 loop is stuck. It still dies on SIGTERM (unless told to ignore it).
 """
 
+import json
 import os
 import signal
 import socket
