@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,11 @@ import { probeTcp } from '@comfyvisor/health';
 import { selfCommand } from '../context.ts';
 import { UserError } from '../errors.ts';
 
-/** The fake ComfyUI shipped in this package (copied from the test kit at build time). */
-export const FAKE_COMFYUI = fileURLToPath(new URL('../assets/fake-comfyui.py', import.meta.url));
+/**
+ * The fake ComfyUI shipped in this package (copied from the test kit at build time): main.py and
+ * the modules it imports from its own folder.
+ */
+export const FAKE_COMFYUI_DIR = fileURLToPath(new URL('../assets/fake-comfyui/', import.meta.url));
 
 async function freePort(preferred: number): Promise<number> {
   for (let port = preferred; port < preferred + 50; port++) {
@@ -20,8 +23,9 @@ async function freePort(preferred: number): Promise<number> {
 
 /** Builds a throw-away workspace: env1 and env2 running the fake ComfyUI, sync off. */
 export async function buildDemoWorkspace(python: string): Promise<string> {
-  if (!existsSync(FAKE_COMFYUI))
-    throw new UserError(`the demo's fake ComfyUI is missing (${FAKE_COMFYUI}); rebuild the CLI`);
+  if (!existsSync(join(FAKE_COMFYUI_DIR, 'main.py')))
+    throw new UserError(`the demo's fake ComfyUI is missing (${FAKE_COMFYUI_DIR}); rebuild the CLI`);
+  const fakeFiles = (await readdir(FAKE_COMFYUI_DIR)).filter((name) => name.endsWith('.py'));
   const root = realpathSync(await mkdtemp(join(tmpdir(), 'comfyvisor-demo-')));
   await mkdir(join(root, '.metadata'));
   await writeFile(
@@ -38,7 +42,7 @@ export async function buildDemoWorkspace(python: string): Promise<string> {
     await mkdir(join(dir, 'ComfyUI'), { recursive: true });
     await mkdir(join(dir, '.venv', 'bin'), { recursive: true });
     await symlink(python, join(dir, '.venv', 'bin', 'python'));
-    await copyFile(FAKE_COMFYUI, join(dir, 'ComfyUI', 'main.py'));
+    for (const name of fakeFiles) await copyFile(join(FAKE_COMFYUI_DIR, name), join(dir, 'ComfyUI', name));
   }
   return root;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +218,13 @@ describe('comfyvisor (real processes)', () => {
       .toBe(true);
     const status = await cli(['status', '--json', '--workspace', root]);
     expect(JSON.parse(status.stdout)).toMatchObject({ supervisor: { running: true }, current_env: 'env1' });
+    const { fakeComfyuiFiles } = await import('@comfyvisor/testkit');
+    for (const env of ['env1', 'env2']) {
+      const comfyui = readdirSync(join(root, 'environments', env, 'ComfyUI'));
+      expect(comfyui.filter((name) => name.endsWith('.py')).sort(), env).toEqual(
+        Object.keys(fakeComfyuiFiles).sort(),
+      );
+    }
     const pid = Number(readFileSync(join(root, '.metadata', '.orchestrator.pid'), 'utf8'));
     demo.kill('SIGINT');
     expect((await demo).exitCode).toBe(0);
@@ -234,20 +241,23 @@ describe('comfyvisor (real processes)', () => {
 });
 
 describe('the published package', () => {
-  it('ships the fake ComfyUI for the demo (the test kit file, copied by the build)', async () => {
+  it('ships the fake ComfyUI for the demo (the test kit files, copied by the build)', async () => {
     const packed = await execa('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: join(import.meta.dirname, '..', '..'),
     });
     const files =
       (JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((f) => f.path) ??
       [];
-    expect(files).toContain('dist/assets/fake-comfyui.py');
     expect(files).toContain('dist/bundle/bin.js');
-    const shipped = readFileSync(
-      join(import.meta.dirname, '..', '..', 'dist', 'assets', 'fake-comfyui.py'),
-      'utf8',
+    const { fakeComfyuiFiles } = await import('@comfyvisor/testkit');
+    const names = Object.keys(fakeComfyuiFiles);
+    expect(names).toContain('main.py');
+    expect(files.filter((f) => f.startsWith('dist/assets/')).sort()).toEqual(
+      names.map((name) => `dist/assets/fake-comfyui/${name}`).sort(),
     );
-    const { fakeComfyuiPath } = await import('@comfyvisor/testkit');
-    expect(shipped).toBe(readFileSync(fakeComfyuiPath, 'utf8'));
+    for (const [name, source] of Object.entries(fakeComfyuiFiles)) {
+      const shipped = join(import.meta.dirname, '..', '..', 'dist', 'assets', 'fake-comfyui', name);
+      expect(readFileSync(shipped, 'utf8'), name).toBe(readFileSync(source, 'utf8'));
+    }
   });
 });
