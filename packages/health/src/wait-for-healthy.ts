@@ -29,6 +29,51 @@ export interface WaitForHealthyOptions {
 
 const EXITED = Symbol('exited');
 const ABORTED = Symbol('aborted');
+type Interruption = typeof EXITED | typeof ABORTED;
+
+/** One probe as a result: `true`/`false` become results, a rejection a failed probe. */
+function probeOnce(probe: WaitForHealthyOptions['probe']): Promise<ProbeResult> {
+  return probe().then(
+    (r) =>
+      typeof r === 'boolean'
+        ? r
+          ? { ok: true as const }
+          : { ok: false as const, reason: 'error' as const }
+        : r,
+    (error: unknown) => ({ ok: false as const, reason: 'error' as const, detail: String(error) }),
+  );
+}
+
+/**
+ * What ends a wait early: the process's exit (its code kept) and the caller's signal. The listener
+ * on the caller's signal lives only until `stop` aborts, since that signal may outlive many waits
+ * (the supervisor's lives as long as it does).
+ */
+function interruptionsOf(
+  options: Pick<WaitForHealthyOptions, 'exited' | 'signal'>,
+  stop: AbortSignal,
+): { interrupt: Promise<Interruption>[]; exitCode: () => number | null | undefined } {
+  let exitCode: number | null | undefined;
+  const exited = options.exited?.then((code) => {
+    exitCode = code;
+    return EXITED;
+  });
+  const aborted = new Promise<typeof ABORTED>((resolve) => {
+    const onAbort = () => resolve(ABORTED);
+    if (options.signal?.aborted) resolve(ABORTED);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    stop.addEventListener(
+      'abort',
+      () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(ABORTED);
+      },
+      { once: true },
+    );
+  });
+  const interrupt = [exited, aborted].filter((p): p is Promise<Interruption> => p !== undefined);
+  return { interrupt, exitCode: () => exitCode };
+}
 
 /**
  * Probes until `successes` consecutive good answers (healthy), the process exits, the time runs
@@ -41,53 +86,24 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
   const start = clock.now();
   const elapsed = () => clock.now() - start;
   const stop = new AbortController();
-  let exitCode: number | null | undefined;
-  const exited = options.exited?.then((code) => {
-    exitCode = code;
-    return EXITED;
-  });
-  const aborted = new Promise<typeof ABORTED>((resolve) => {
-    const onAbort = () => resolve(ABORTED);
-    if (options.signal?.aborted) resolve(ABORTED);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    // The caller's signal may outlive many waits (the supervisor's lives as long as it does): the
-    // listener lives only as long as this call.
-    stop.signal.addEventListener(
-      'abort',
-      () => {
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve(ABORTED);
-      },
-      { once: true },
-    );
-  });
-  const interrupt = [exited, aborted].filter(
-    (p): p is Promise<typeof EXITED | typeof ABORTED> => p !== undefined,
-  );
+  const { interrupt, exitCode } = interruptionsOf(options, stop.signal);
   let probes = 0;
   let consecutive = 0;
+  const ended = (reason: 'exited' | 'timeout' | 'aborted'): HealthResult => ({
+    healthy: false,
+    reason,
+    ...(reason === 'exited' ? { exitCode: exitCode() } : {}),
+    afterMs: elapsed(),
+    probes,
+  });
   try {
     for (;;) {
-      if (exitCode !== undefined)
-        return { healthy: false, reason: 'exited', exitCode, afterMs: elapsed(), probes };
-      if (options.signal?.aborted) return { healthy: false, reason: 'aborted', afterMs: elapsed(), probes };
-      if (elapsed() >= options.timeoutMs)
-        return { healthy: false, reason: 'timeout', afterMs: elapsed(), probes };
-      const outcome = await Promise.race([
-        options.probe().then(
-          (r) =>
-            typeof r === 'boolean'
-              ? r
-                ? { ok: true as const }
-                : { ok: false as const, reason: 'error' as const }
-              : r,
-          (error: unknown) => ({ ok: false as const, reason: 'error' as const, detail: String(error) }),
-        ),
-        ...interrupt,
-      ]);
-      if (outcome === EXITED)
-        return { healthy: false, reason: 'exited', exitCode, afterMs: elapsed(), probes };
-      if (outcome === ABORTED) return { healthy: false, reason: 'aborted', afterMs: elapsed(), probes };
+      if (exitCode() !== undefined) return ended('exited');
+      if (options.signal?.aborted) return ended('aborted');
+      if (elapsed() >= options.timeoutMs) return ended('timeout');
+      const outcome = await Promise.race([probeOnce(options.probe), ...interrupt]);
+      if (outcome === EXITED) return ended('exited');
+      if (outcome === ABORTED) return ended('aborted');
       probes++;
       consecutive = outcome.ok ? consecutive + 1 : 0;
       options.onProbe?.(outcome, consecutive);
@@ -98,7 +114,7 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
         clock.sleep(Math.min(intervalMs, remaining), stop.signal),
         ...interrupt,
       ]);
-      if (slept === ABORTED) return { healthy: false, reason: 'aborted', afterMs: elapsed(), probes };
+      if (slept === ABORTED) return ended('aborted');
     }
   } finally {
     stop.abort();

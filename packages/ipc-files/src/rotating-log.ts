@@ -25,6 +25,48 @@ export interface RotatingLogOptions {
 
 const FLAGS = constants.O_WRONLY | APPEND_FLAGS;
 
+/** The open log file: its descriptor, and its inode and size as last seen. */
+interface OpenLog {
+  fd: number;
+  ino: number;
+  size: number;
+}
+
+function statOrNone(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens `path` for appending, after moving aside whatever non-file stands there. */
+function openLog(path: string): OpenLog {
+  const there = statOrNone(path);
+  if (there && !there.isFile()) renameSync(path, `${path}.rejected-${Date.now()}`);
+  const fd = openSync(path, FLAGS, 0o644);
+  try {
+    const info = fstatSync(fd);
+    return { fd, ino: info.ino, size: info.size };
+  } catch (error) {
+    closeQuietly(fd);
+    throw error;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already gone
+  }
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset);
+}
+
 /**
  * A size-rotating log file for `comfyui.log` and `orchestrator.log`: `path` is rotated to `path.1`
  * … `path.<keep>` when the next write would take it past `maxBytes`, so the log never holds more
@@ -35,40 +77,25 @@ const FLAGS = constants.O_WRONLY | APPEND_FLAGS;
 export function createRotatingLog(path: string, options: RotatingLogOptions): RotatingLog {
   const maxBytes = Math.max(1, options.maxBytes);
   const keep = Math.max(0, Math.floor(options.keep));
-  let fd: number | null = null;
-  let ino = -1;
-  let size = 0;
+  let file: OpenLog | null = null;
   let closed = false;
-
-  const current = (): Stats | undefined => {
-    try {
-      return lstatSync(path, { throwIfNoEntry: false });
-    } catch {
-      return undefined;
-    }
-  };
   const release = () => {
-    if (fd !== null) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already gone
-      }
-      fd = null;
+    if (file !== null) closeQuietly(file.fd);
+    file = null;
+  };
+  /** The file to write to: reopened when someone else removed or replaced it, rotated when full. */
+  const fileFor = (length: number): OpenLog => {
+    const there = statOrNone(path);
+    if (file === null || !there || there.ino !== file.ino) {
+      release();
+      file = openLog(path);
+    } else file.size = there.size;
+    if (file.size > 0 && file.size + length > maxBytes) {
+      release();
+      rotateFiles(path, (n) => `${path}.${n}`, keep);
+      file = openLog(path);
     }
-  };
-  const openFile = () => {
-    const there = current();
-    if (there && !there.isFile()) renameSync(path, `${path}.rejected-${Date.now()}`);
-    fd = openSync(path, FLAGS, 0o644);
-    const info = fstatSync(fd);
-    ino = info.ino;
-    size = info.size;
-  };
-  const rotate = () => {
-    release();
-    rotateFiles(path, (n) => `${path}.${n}`, keep);
-    openFile();
+    return file;
   };
 
   return {
@@ -77,17 +104,9 @@ export function createRotatingLog(path: string, options: RotatingLogOptions): Ro
       const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (data.length === 0) return;
       try {
-        const there = current();
-        if (fd === null || !there || there.ino !== ino) {
-          release();
-          openFile();
-        } else size = there.size;
-        if (size > 0 && size + data.length > maxBytes) rotate();
-        const target = fd;
-        if (target === null) return;
-        let offset = 0;
-        while (offset < data.length) offset += writeSync(target, data, offset);
-        size += data.length;
+        const target = fileFor(data.length);
+        writeAll(target.fd, data);
+        target.size += data.length;
       } catch {
         release(); // dropped; the next write tries again from scratch
       }

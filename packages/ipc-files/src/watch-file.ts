@@ -5,6 +5,15 @@ export interface Watcher {
   close(): void;
 }
 
+export interface WatchFileOptions {
+  /** Poll interval when fs.watch is not available (or failed). @default 1000 */
+  pollMs?: number;
+  /** A safety poll while fs.watch works: rare, because every wake-up of an idle process costs CPU. @default 30000 */
+  safetyPollMs?: number;
+  /** `false` leaves only the poll (file systems where fs.watch is unreliable; tests). @default true */
+  useFsWatch?: boolean;
+}
+
 function signature(path: string): string {
   try {
     // No exception for a missing file: this runs on every poll and must cost next to nothing.
@@ -12,6 +21,30 @@ function signature(path: string): string {
     return info ? `${info.ino}:${info.mtimeMs}:${info.size}` : 'missing';
   } catch {
     return 'missing';
+  }
+}
+
+/**
+ * `fs.watch` on `dir`, calling `onChange` for events on `name` (or on an unnamed entry); closed and
+ * reported to `onFailure` on its first error. undefined where fs.watch is not available.
+ */
+function watchFolder(
+  dir: string,
+  name: string,
+  onChange: () => void,
+  onFailure: () => void,
+): FSWatcher | undefined {
+  try {
+    const watcher = watch(dir, { persistent: false }, (_event, filename) => {
+      if (filename === null || filename === name) onChange();
+    });
+    watcher.on('error', () => {
+      watcher.close();
+      onFailure();
+    });
+    return watcher;
+  } catch {
+    return undefined;
   }
 }
 
@@ -25,19 +58,13 @@ export function watchFile(
   dir: string,
   name: string,
   onEvent: () => void,
-  options: {
-    /** Poll interval when fs.watch is not available (or failed). @default 1000 */
-    pollMs?: number;
-    /** A safety poll while fs.watch works: rare, because every wake-up of an idle process costs CPU. @default 30000 */
-    safetyPollMs?: number;
-    /** `false` leaves only the poll (file systems where fs.watch is unreliable; tests). @default true */
-    useFsWatch?: boolean;
-  } = {},
+  options: WatchFileOptions = {},
 ): Watcher {
   const path = join(dir, name);
   let last = signature(path);
   let scheduled = false;
   let closed = false;
+  let timer: NodeJS.Timeout | undefined;
   const fire = () => {
     if (scheduled || closed) return;
     scheduled = true;
@@ -48,23 +75,6 @@ export function watchFile(
       onEvent();
     });
   };
-  let watcher: FSWatcher | undefined;
-  if (options.useFsWatch !== false) {
-    try {
-      watcher = watch(dir, { persistent: false }, (_event, filename) => {
-        if (filename === null || filename === name) fire();
-      });
-      watcher.on('error', () => {
-        watcher?.close();
-        watcher = undefined;
-        clearTimeout(timer);
-        schedule(); // from now on, the faster poll
-      });
-    } catch {
-      watcher = undefined;
-    }
-  }
-  let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
     if (closed) return;
     const interval = watcher ? (options.safetyPollMs ?? 30_000) : (options.pollMs ?? 1000);
@@ -74,6 +84,14 @@ export function watchFile(
     }, interval);
     timer.unref();
   };
+  let watcher: FSWatcher | undefined =
+    options.useFsWatch === false
+      ? undefined
+      : watchFolder(dir, name, fire, () => {
+          watcher = undefined;
+          clearTimeout(timer);
+          schedule(); // from now on, the faster poll
+        });
   schedule();
   return {
     close() {

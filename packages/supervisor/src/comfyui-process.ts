@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { ComfyuiExit } from './exit-policy.ts';
 import { OutputTail } from './output-tail.ts';
@@ -40,22 +40,17 @@ export type SpawnComfyui = (options: SpawnComfyuiOptions) => ComfyuiProcess;
 
 const SETPRIV = '/usr/bin/setpriv';
 
-/** Starts ComfyUI for real. */
-export const spawnComfyui: SpawnComfyui = (options) => {
+/** The command line: ComfyUI's own, or wrapped in `setpriv --pdeathsig SIGKILL` when asked and possible. */
+function commandLine(options: SpawnComfyuiOptions): [file: string, args: string[]] {
   const useSetpriv =
     (options.parentDeathSignal ?? false) && process.platform === 'linux' && existsSync(SETPRIV);
-  const [file, args] = useSetpriv
+  return useSetpriv
     ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', options.command, ...options.args]]
     : [options.command, options.args];
-  const child = spawn(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: process.platform !== 'win32',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    windowsHide: true,
-  });
-  const startedAt = Date.now();
-  const tail = new OutputTail(50);
+}
+
+/** Each chunk of output goes to the tail, the log and (unless turned off) our own stdout/stderr. */
+function forwardOutput(child: ChildProcess, tail: OutputTail, options: SpawnComfyuiOptions): void {
   const log = options.output;
   const passThrough = options.passThrough ?? true;
   const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
@@ -65,26 +60,55 @@ export const spawnComfyui: SpawnComfyui = (options) => {
   };
   child.stdout?.on('data', forward(process.stdout));
   child.stderr?.on('data', forward(process.stderr));
+}
+
+/** Signals the process group led by `pid` (falls back to the pid alone); a gone process is no error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(process.platform === 'win32' ? pid : -pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/**
+ * Settles when the child exits (or fails to start: code 127, the error kept in the tail); whatever
+ * it left in its group goes with it.
+ */
+function whenExited(
+  child: ChildProcess,
+  tail: OutputTail,
+  reaper: Reaper | null | undefined,
+  onExit: () => void,
+): Promise<ComfyuiExit> {
   const pid = child.pid ?? -1;
-  if (pid > 0) options.reaper?.watch(pid);
-  let running = child.pid !== undefined;
-  const exited = new Promise<ComfyuiExit>((resolve) => {
+  return new Promise<ComfyuiExit>((resolve) => {
     child.once('error', (error) => {
-      running = false;
+      onExit();
       tail.push(`${error.message}\n`);
       resolve({ code: 127, signal: null });
     });
     child.once('exit', (code, signal) => {
-      running = false;
+      onExit();
       // Whatever ComfyUI left in its group (children of its own) goes with it.
-      signalGroup('SIGKILL');
-      if (pid > 0) options.reaper?.forget(pid);
+      signalGroup(pid, 'SIGKILL');
+      if (pid > 0) reaper?.forget(pid);
       resolve({ code, signal });
     });
   });
-  // Its output is read to the end ('close'), or, if a grandchild keeps the pipes open, given up on
-  // a second after its exit.
-  const drained = new Promise<void>((resolve) => {
+}
+
+/**
+ * Settles once the output is read to the end ('close'), or, if a grandchild keeps the pipes open,
+ * a second after the exit.
+ */
+function whenDrained(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     child.once('exit', () => {
       timer = setTimeout(done, 1_000);
@@ -97,18 +121,29 @@ export const spawnComfyui: SpawnComfyui = (options) => {
       resolve();
     }
   });
-  function signalGroup(signal: NodeJS.Signals) {
-    if (pid <= 0) return;
-    try {
-      process.kill(process.platform === 'win32' ? pid : -pid, signal);
-    } catch {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // gone already
-      }
-    }
-  }
+}
+
+/** Starts ComfyUI for real. */
+export const spawnComfyui: SpawnComfyui = (options) => {
+  const [file, args] = commandLine(options);
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: process.platform !== 'win32',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  const startedAt = Date.now();
+  const tail = new OutputTail(50);
+  forwardOutput(child, tail, options);
+  const pid = child.pid ?? -1;
+  if (pid > 0) options.reaper?.watch(pid);
+  let running = child.pid !== undefined;
+  const exited = whenExited(child, tail, options.reaper, () => {
+    running = false;
+  });
+  const drained = whenDrained(child);
+  const signal = (name: NodeJS.Signals) => signalGroup(pid, name);
   return {
     pid,
     startedAt,
@@ -117,15 +152,15 @@ export const spawnComfyui: SpawnComfyui = (options) => {
     get running() {
       return running;
     },
-    signal: signalGroup,
+    signal,
     async stop(graceMs) {
       if (!running) return exited;
-      signalGroup('SIGTERM');
-      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       const result = await exited;
       clearTimeout(timer);
       // ComfyUI's own children may outlive it in the group: make sure none remain.
-      signalGroup('SIGKILL');
+      signal('SIGKILL');
       return result;
     },
     tail: (lines) => tail.last(lines),

@@ -95,6 +95,50 @@ async function cleanLeftovers(venvDir: string): Promise<string[]> {
   return removed;
 }
 
+type Installer = 'uv' | 'pip';
+type RunStep = (step: { file: string; args: string[] }) => Promise<unknown>;
+
+/** The installer asked for, or under 'auto' uv when it is on PATH, else pip. */
+async function pickInstaller(
+  choice: EnsureVenvOptions['installer'],
+  env: NodeJS.ProcessEnv,
+): Promise<Installer> {
+  if (choice === 'uv' || choice === 'pip') return choice;
+  return (await hasUv(env)) ? 'uv' : 'pip';
+}
+
+/** Runs one planned command with all its output kept; execa is loaded only when a venv is really made (see find-python.ts). */
+async function stepRunner(env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<RunStep> {
+  const { execa } = await import('execa');
+  return (step) =>
+    execa(step.file, step.args, { env, all: true, cancelSignal: signal, forceKillAfterDelay: 2_000 });
+}
+
+async function createStep(run: RunStep, step: Parameters<RunStep>[0], target: string): Promise<void> {
+  try {
+    await run(step);
+  } catch (error) {
+    const { tail } = outputTail((error as { all?: string }).all ?? '');
+    throw new VenvCreateError(
+      `could not create a virtual environment at ${target}: ${tail || (error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+async function installStep(run: RunStep, step: Parameters<RunStep>[0], packages: string[]): Promise<void> {
+  try {
+    await run(step);
+  } catch (error) {
+    const { tail, firstError } = outputTail((error as { all?: string }).all ?? String(error));
+    throw new PackageInstallError(
+      `could not install ${packages.join(' ')}: ${firstError ?? (error as Error).message.split('\n')[0]}`,
+      tail,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Makes sure a complete virtual environment with `packages` exists at `venvDir`. Idempotent: a
  * venv whose marker (written last) lists the packages is left alone. It is built beside the target
@@ -109,68 +153,39 @@ export async function ensureVenv(
   const target = path.resolve(venvDir);
   const packages = options.packages ?? defaultPackages(env);
   const progress = options.onProgress ?? (() => {});
-  const logger = options.logger;
   const finalPaths = venvPaths(target);
 
   const removed = await cleanLeftovers(target);
-  if (removed.length) logger?.info(`removed leftovers of an interrupted run: ${removed.join(', ')}`);
+  if (removed.length) options.logger?.info(`removed leftovers of an interrupted run: ${removed.join(', ')}`);
 
   const marker = await readMarker(target);
   if (marker && existsSync(finalPaths.python) && packages.every((p) => marker.packages.includes(p))) {
     return { venvDir: target, python: finalPaths.python, created: false, installer: null, installed: [] };
   }
 
-  const installer: 'uv' | 'pip' =
-    options.installer === 'uv' || options.installer === 'pip'
-      ? options.installer
-      : (await hasUv(env))
-        ? 'uv'
-        : 'pip';
+  const installer = await pickInstaller(options.installer, env);
   const basePython = options.python ?? (await findPython({ env })).path;
   // not node:crypto: loading it costs every process that imports venv ~2 MB of RSS
   const partial = `${target}.partial-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const partialPaths = venvPaths(partial);
   const plan = planInstall({
     installer,
     basePython,
     venvDir: partial,
-    venvPython: partialPaths.python,
+    venvPython: venvPaths(partial).python,
     packages,
     pipArgs: options.pipArgs,
   });
-  // execa is loaded only when a venv is really made (see find-python.ts).
-  const { execa } = await import('execa');
-  const run = (step: { file: string; args: string[] }) =>
-    execa(step.file, step.args, { env, all: true, cancelSignal: options.signal, forceKillAfterDelay: 2_000 });
+  const run = await stepRunner(env, options.signal);
 
   try {
     progress({
       phase: 'create',
       message: `creating a virtual environment with ${installer === 'uv' ? 'uv' : basePython}`,
     });
-    try {
-      await run(plan.create);
-    } catch (error) {
-      const { tail } = outputTail((error as { all?: string }).all ?? '');
-      throw new VenvCreateError(
-        `could not create a virtual environment at ${target}: ${tail || (error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    await createStep(run, plan.create, target);
     if (plan.install) {
       progress({ phase: 'install', message: `installing ${packages.join(' ')}` });
-      try {
-        await run(plan.install);
-      } catch (error) {
-        const { tail, firstError } = outputTail((error as { all?: string }).all ?? String(error));
-        throw new PackageInstallError(
-          `could not install ${packages.join(' ')}: ${firstError ?? (error as Error).message.split('\n')[0]}`,
-          tail,
-          { cause: error },
-        );
-      }
+      await installStep(run, plan.install, packages);
     }
     progress({ phase: 'finalize', message: `moving the new environment into ${target}` });
     const record: Marker = { packages, installer, python: basePython, created_at: new Date().toISOString() };

@@ -46,19 +46,19 @@ async function readTail(path: string, bytes: number): Promise<string> {
   }
 }
 
-/**
- * The whole output of one instance in a rotating file, the last lines in memory for quick reads,
- * and a push of each complete line to subscribers (the logs WebSocket).
- */
-export function createInstanceLog(path: string, options: InstanceLogOptions = {}): InstanceLog {
-  const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
-  const keep = options.keep ?? 3;
-  const file = createRotatingLog(path, { maxBytes, keep });
-  const decoder = new TextDecoder('utf-8', { fatal: false });
+/** The last lines of the file, `\r` trimmed: the last `count` (0: as many as the file tail holds). */
+async function readTailLines(path: string, count: number): Promise<string[]> {
+  const text = await readTail(path, FILE_TAIL_BYTES);
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const clean = lines.map((l) => l.replace(/\r$/, ''));
+  return count > 0 ? clean.slice(-count) : clean;
+}
+
+/** The last `RING` lines in memory, and the listeners told of each new one. */
+function createLineFanout() {
   const ring: string[] = [];
   const listeners = new Set<(line: string) => void>();
-  let partial = '';
-
   const emit = (line: string) => {
     ring.push(line);
     if (ring.length > RING) ring.shift();
@@ -70,6 +70,20 @@ export function createInstanceLog(path: string, options: InstanceLogOptions = {}
       }
     }
   };
+  return { ring, listeners, emit };
+}
+
+/**
+ * The whole output of one instance in a rotating file, the last lines in memory for quick reads,
+ * and a push of each complete line to subscribers (the logs WebSocket).
+ */
+export function createInstanceLog(path: string, options: InstanceLogOptions = {}): InstanceLog {
+  const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+  const keep = options.keep ?? 3;
+  const file = createRotatingLog(path, { maxBytes, keep });
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const { ring, listeners, emit } = createLineFanout();
+  let partial = '';
   const take = (text: string) => {
     file.write(text);
     partial += text;
@@ -96,11 +110,7 @@ export function createInstanceLog(path: string, options: InstanceLogOptions = {}
     },
     async tail(count) {
       if (count > 0 && count <= ring.length) return ring.slice(-count);
-      const text = await readTail(path, FILE_TAIL_BYTES);
-      const lines = text.split('\n');
-      if (lines.at(-1) === '') lines.pop();
-      const clean = lines.map((l) => l.replace(/\r$/, ''));
-      return count > 0 ? clean.slice(-count) : clean;
+      return readTailLines(path, count);
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -110,11 +120,8 @@ export function createInstanceLog(path: string, options: InstanceLogOptions = {}
     async remove() {
       await file.close();
       listeners.clear();
-      await Promise.all(
-        [path, ...Array.from({ length: keep }, (_, i) => `${path}.${i + 1}`)].map((p) =>
-          rm(p, { force: true }),
-        ),
-      );
+      const rotated = Array.from({ length: keep }, (_, i) => `${path}.${i + 1}`);
+      await Promise.all([path, ...rotated].map((p) => rm(p, { force: true })));
     },
   };
 }

@@ -1,45 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { forgetTemp, removeAfterTest } from './cleanup.ts';
-import { fakeComfyuiFiles } from './fake-comfyui.ts';
+import { type FakeBehaviour, writeBehaviour, writeEnvironment } from './fake-environment.ts';
 import { readFakeRecord } from './fake-jobs.ts';
 import { waitFor } from './processes.ts';
 
-/** How the fake ComfyUI of one environment behaves (written to `fake_comfyui.json` beside main.py). */
-export interface FakeBehaviour {
-  /**
-   * `hang`: never listens. `busy`: serves while its main thread "generates" (CPU work, then long
-   * blocking sleeps). `hung`: serves for `hangAfterMs`, then goes silent (socket open, no answers).
-   */
-  mode?: 'serve' | 'crash' | 'hang' | 'slow' | 'busy' | 'hung';
-  crashCode?: number;
-  startDelayMs?: number;
-  /** Listen only once this file exists (the fake records `gated` while it waits): a start a test controls. */
-  startGateFile?: string;
-  ignoreSigterm?: boolean;
-  spawnChild?: boolean;
-  exitAfterMs?: number;
-  exitCode?: number;
-  /** Crash when any of these ComfyUI args is present (for the extra_args recovery). */
-  crashUnlessArgs?: string[];
-  /** Crash only while this file is missing (the fake creates it): "crash once, then serve". */
-  crashOnceFile?: string;
-  /** `hung` mode: serve this long before going silent. @default 0 */
-  hangAfterMs?: number;
-  /** Any mode that serves: go silent as soon as this file exists (see also `POST /hang`). */
-  hangFile?: string;
-  /** `busy` mode: how long each blocking step of a "generation" lasts. @default 2000 */
-  busyBlockMs?: number;
-  /** Every prompt stops HTTP while it runs (as one with `blockHttp` does). @default false */
-  blockHttp?: boolean;
-  /** Lines to print once, `afterMs` after listening (e.g. `CUDA error: an illegal memory access was encountered`). */
-  printAfter?: Array<{ afterMs: number; line: string; stream?: 'stdout' | 'stderr' }>;
-  /** Grow the resident memory by this many MB every second. */
-  growRssMbPerS?: number;
-}
+export type { FakeBehaviour };
 
 /** One line of the fake's events file (prompt events: see `FakeRecord`). */
 export interface FakeEvent {
@@ -92,57 +60,13 @@ export interface CreateWorkspaceOptions {
   config?: Record<string, unknown>;
 }
 
-let pythonInfo: { executable: string; home: string; version: string; short: string } | undefined;
-
-function machinePython() {
-  if (!pythonInfo) {
-    const out = execFileSync(
-      'python3',
-      [
-        '-c',
-        'import sys,os; print(os.path.realpath(sys.executable)); print("%d.%d.%d" % sys.version_info[:3])',
-      ],
-      { encoding: 'utf8' },
-    ).trim();
-    const [executable = '', version = ''] = out.split('\n');
-    pythonInfo = {
-      executable,
-      home: dirname(executable),
-      version,
-      short: version.split('.').slice(0, 2).join('.'),
-    };
-  }
-  return pythonInfo;
-}
-
-const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
-function toWire(behaviour: FakeBehaviour): Record<string, unknown> {
-  const wire: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(behaviour)) {
-    if (value === undefined) continue;
-    wire[snake(key)] =
-      key === 'printAfter'
-        ? (value as FakeBehaviour['printAfter'])?.map((p) => ({
-            after_ms: p.afterMs,
-            line: p.line,
-            stream: p.stream,
-          }))
-        : value;
-  }
-  return wire;
-}
-
-/**
- * Builds a throw-away ComfyGit workspace under the OS temp dir. Each environment gets `.cec/`,
- * a venv-shaped `.venv` (pyvenv.cfg + bin/python -> the machine's python3, its own site-packages)
- * and `ComfyUI/main.py` = the fake ComfyUI.
- */
-export async function createWorkspace(options: CreateWorkspaceOptions = {}): Promise<TestWorkspace> {
-  const environments = options.environments ?? ['env1', 'env2'];
-  const root = removeAfterTest(realpathSync(await mkdtemp(join(tmpdir(), 'comfyvisor-test-'))));
-  const metadataDir = join(root, '.metadata');
-  const eventsFile = join(root, 'fake-comfyui-events.jsonl');
+/** The files that make `root` a workspace: `.metadata/` (with its config) or the legacy `pyproject.toml`. */
+async function writeWorkspaceFiles(
+  root: string,
+  metadataDir: string,
+  environments: string[],
+  options: CreateWorkspaceOptions,
+): Promise<void> {
   await mkdir(join(root, 'environments'), { recursive: true });
   if ((options.layout ?? 'metadata') === 'metadata') {
     await mkdir(metadataDir, { recursive: true });
@@ -160,35 +84,25 @@ export async function createWorkspace(options: CreateWorkspaceOptions = {}): Pro
       '[project]\nname = "comfygit-workspace"\nversion = "0.1.0"\n',
     );
   }
-  const python = machinePython();
-  const envDir = (name: string) => join(root, 'environments', name);
+}
 
+/**
+ * Builds a throw-away ComfyGit workspace under the OS temp dir. Each environment gets `.cec/`,
+ * a venv-shaped `.venv` (pyvenv.cfg + bin/python -> the machine's python3, its own site-packages)
+ * and `ComfyUI/main.py` = the fake ComfyUI.
+ */
+export async function createWorkspace(options: CreateWorkspaceOptions = {}): Promise<TestWorkspace> {
+  const environments = options.environments ?? ['env1', 'env2'];
+  const root = removeAfterTest(realpathSync(await mkdtemp(join(tmpdir(), 'comfyvisor-test-'))));
+  const metadataDir = join(root, '.metadata');
+  const eventsFile = join(root, 'fake-comfyui-events.jsonl');
+  await writeWorkspaceFiles(root, metadataDir, environments, options);
+  const envDir = (name: string) => join(root, 'environments', name);
   for (const name of environments) {
-    const dir = envDir(name);
-    await mkdir(join(dir, '.cec'), { recursive: true });
-    await mkdir(join(dir, 'ComfyUI'), { recursive: true });
-    for (const [name, source] of Object.entries(fakeComfyuiFiles)) {
-      await copyFile(source, join(dir, 'ComfyUI', name));
-    }
-    const venv = join(dir, '.venv');
-    const sitePackages = join(venv, 'lib', `python${python.short}`, 'site-packages');
-    await mkdir(join(venv, 'bin'), { recursive: true });
-    await mkdir(sitePackages, { recursive: true });
-    await writeFile(
-      join(venv, 'pyvenv.cfg'),
-      `home = ${python.home}\ninclude-system-site-packages = false\nversion = ${python.version}\n`,
-    );
-    await symlink(python.executable, join(venv, 'bin', 'python'));
-    await symlink('python', join(venv, 'bin', 'python3'));
-    if (options.torchVersion) {
-      await mkdir(join(sitePackages, 'torch'), { recursive: true });
-      await writeFile(
-        join(sitePackages, 'torch', '__init__.py'),
-        `__version__ = ${JSON.stringify(options.torchVersion)}\n`,
-      );
-    }
-    const behaviour = options.behaviour?.[name];
-    if (behaviour) await writeBehaviour(dir, behaviour);
+    await writeEnvironment(envDir(name), {
+      torchVersion: options.torchVersion,
+      behaviour: options.behaviour?.[name],
+    });
   }
 
   const events = async () => (await readFakeRecord(eventsFile)) as FakeEvent[];
@@ -217,8 +131,4 @@ export async function createWorkspace(options: CreateWorkspaceOptions = {}): Pro
       await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
-}
-
-async function writeBehaviour(envDir: string, behaviour: FakeBehaviour): Promise<void> {
-  await writeFile(join(envDir, 'ComfyUI', 'fake_comfyui.json'), JSON.stringify(toWire(behaviour), null, 2));
 }

@@ -7,6 +7,7 @@ import {
   type SwitchStatusWire,
   watchFile,
 } from '@comfyvisor/ipc-files';
+import type { ControlClient } from '@comfyvisor/supervisor';
 import { resolveWorkspace } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { printJson, progressBar } from '../output.ts';
@@ -73,42 +74,51 @@ export function describeSwitchEnd(
   }
 }
 
-/** `comfyvisor switch <env>`: asks the running supervisor to switch and follows the progress. */
-export async function switchCommand(
-  target: string,
-  options: { workspace?: string; json?: boolean; timeout?: number; force?: boolean },
-): Promise<number> {
-  const workspace = resolveWorkspace(options.workspace);
-  const check = checkEnvironment(workspace, target);
-  if (!check.ok) throw new UserError(check.message);
-  const client = await supervisorOf(workspace);
-  const dir = metadataDir(workspace);
-  const startedAt = Date.now();
-  const accepted = await client.switchTo(target, { force: options.force === true });
-  if (!accepted.ok) {
-    // The Python supervisor has no /switch: it answers 404 (or 405) and says nothing of its own.
-    if (accepted.status === 404 || accepted.status === 405) {
-      throw new UserError(
-        "switch refused: the running supervisor cannot switch on request (it is not comfyvisor); switch from ComfyUI's panel, or restart ComfyUI under `comfyvisor run`",
-      );
-    }
-    throw new UserError(`switch refused: ${accepted.error}`);
+/** Asks the supervisor to switch; a refusal becomes one line saying why. */
+async function askToSwitch(client: ControlClient, target: string, force: boolean): Promise<void> {
+  const accepted = await client.switchTo(target, { force });
+  if (accepted.ok) return;
+  // The Python supervisor has no /switch: it answers 404 (or 405) and says nothing of its own.
+  if (accepted.status === 404 || accepted.status === 405) {
+    throw new UserError(
+      "switch refused: the running supervisor cannot switch on request (it is not comfyvisor); switch from ComfyUI's panel, or restart ComfyUI under `comfyvisor run`",
+    );
   }
+  throw new UserError(`switch refused: ${accepted.error}`);
+}
 
-  const tty = process.stdout.isTTY && !options.json;
+/** Shows each new progress line: redrawn in place on a terminal, one a line otherwise, none with --json. */
+function progressPrinter(json: boolean): { tty: boolean; show(status: RawSwitchStatus): void } {
+  const tty = process.stdout.isTTY && !json;
   let lastLine = '';
   const show = (status: RawSwitchStatus) => {
     const line = `${progressBar(status.progress ?? 0)} ${status.state}: ${text(status.message) ?? ''}`;
     if (line === lastLine) return;
     lastLine = line;
-    if (options.json) return;
+    if (json) return;
     process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   };
-  const timeoutMs = Number(options.timeout ?? 600) * 1000;
-  const seconds = () => (Date.now() - startedAt) / 1000;
-  const final = await new Promise<{ status: RawSwitchStatus; end: SwitchEnd } | null>((resolve) => {
+  return { tty, show };
+}
+
+interface FollowSwitch {
+  dir: string;
+  target: string;
+  workspace: string;
+  /** When the switch was asked for (ms): an older status is the previous switch's end. */
+  startedAt: number;
+  timeoutMs: number;
+  show(status: RawSwitchStatus): void;
+}
+
+type FinalStatus = { status: RawSwitchStatus; end: SwitchEnd };
+
+/** Follows `.switch_status.json` (watched and polled) until this switch ends; null when the time runs out. */
+function followSwitch(follow: FollowSwitch): Promise<FinalStatus | null> {
+  const { dir, target, workspace, startedAt } = follow;
+  return new Promise<FinalStatus | null>((resolve) => {
     let done = false;
-    const finish = (value: { status: RawSwitchStatus; end: SwitchEnd } | null) => {
+    const finish = (value: FinalStatus | null) => {
       if (done) return;
       done = true;
       watcher.close();
@@ -122,16 +132,34 @@ export async function switchCommand(
       const updatedAt = (status?.updated_at ?? 0) * 1000;
       // A status older than our request is the previous switch's end, still on disk.
       if (!status || updatedAt < startedAt - 1000) return;
-      show(status);
-      const end = describeSwitchEnd(status, { target, workspace, seconds: seconds() });
+      follow.show(status);
+      const end = describeSwitchEnd(status, { target, workspace, seconds: (Date.now() - startedAt) / 1000 });
       // A `complete` for another target is someone else's switch.
       if (end && (status.target_env === target || status.state !== 'complete')) finish({ status, end });
     };
     const watcher = watchFile(dir, FILE_NAMES.switchStatus, () => void check(), { pollMs: 500 });
     const poll = setInterval(() => void check(), 250);
-    const timer = setTimeout(() => finish(null), timeoutMs);
+    const timer = setTimeout(() => finish(null), follow.timeoutMs);
     void check();
   });
+}
+
+/** `comfyvisor switch <env>`: asks the running supervisor to switch and follows the progress. */
+export async function switchCommand(
+  target: string,
+  options: { workspace?: string; json?: boolean; timeout?: number; force?: boolean },
+): Promise<number> {
+  const workspace = resolveWorkspace(options.workspace);
+  const check = checkEnvironment(workspace, target);
+  if (!check.ok) throw new UserError(check.message);
+  const client = await supervisorOf(workspace);
+  const startedAt = Date.now();
+  await askToSwitch(client, target, options.force === true);
+
+  const { tty, show } = progressPrinter(options.json === true);
+  const timeoutMs = Number(options.timeout ?? 600) * 1000;
+  const dir = metadataDir(workspace);
+  const final = await followSwitch({ dir, target, workspace, startedAt, timeoutMs, show });
   if (tty) process.stdout.write('\n');
   if (!final) throw new UserError(`no result after ${timeoutMs / 1000} s; see \`comfyvisor status\``);
   if (options.json) printJson(final.status);

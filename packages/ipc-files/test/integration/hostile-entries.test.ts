@@ -21,21 +21,20 @@ import {
   readControlPort,
   readPidFile,
   readStartupState,
-  readSwitchRequest,
   readSwitchStatus,
   releaseSwitchLock,
   removeControlPort,
-  removePidFile,
   removeSwitchRequest,
   removeSwitchStatus,
   takeCommand,
   writeCommand,
   writeControlPort,
-  writePidFile,
   writeSwitchRequest,
   writeSwitchStatus,
 } from '@comfyvisor/ipc-files';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { removePidFile, writePidFile } from '../../src/pid-file.ts';
+import { readSwitchRequest } from '../../src/switch-request.ts';
 import { tempMetadataDir } from '../temp-dir.ts';
 
 function spyLogger() {

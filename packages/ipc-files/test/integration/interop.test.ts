@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import {
   FILE_NAMES,
   readStartupState,
-  readSwitchRequest,
   readSwitchStatus,
   takeCommand,
   watchFile,
@@ -15,6 +14,7 @@ import {
 } from '@comfyvisor/ipc-files';
 import { track } from '@comfyvisor/testkit';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { readSwitchRequest } from '../../src/switch-request.ts';
 import { tempMetadataDir } from '../temp-dir.ts';
 
 const python = (code: string, ...args: string[]) =>
