@@ -4,7 +4,7 @@ export { jsonTooDeep } from './bounded-text.ts';
 export type { Command, TakenCommand } from './command.ts';
 export { cleanupStaleTempFiles, takeCommand, writeCommand } from './command.ts';
 export type { Config } from './config.ts';
-export { DEFAULT_CONFIG, loadConfig, readConfig } from './config.ts';
+export { configToWire, DEFAULT_CONFIG, loadConfig, readConfig } from './config.ts';
 export type { EnvironmentConfig, HookSpec } from './config-items.ts';
 export { parseDailyTime } from './config-items.ts';
 export type { ConfigUpdate, ConfigWire } from './config-update.ts';

@@ -1,9 +1,12 @@
 // What the drain, requeue and busy-not-hung tests share: the supervisor's own events
 // (.metadata/events.jsonl), waits on them, and a fake ComfyUI's prompts seen from its record.
-import { readEvents, type SupervisorEvent } from '@comfyvisor/ipc-files';
+import { readEvents } from '@comfyvisor/ipc-files';
 import { type FakeEvent, httpJson, postPrompt, type TestWorkspace } from '@comfyvisor/testkit';
 import { expect, vi } from 'vitest';
 import type { Running } from './helpers.ts';
+
+/** A line of events.jsonl, as ipc-files reads it. */
+type SupervisorEvent = Awaited<ReturnType<typeof readEvents>>['events'][number];
 
 /** The supervisor's events of one type, oldest first. */
 export async function supervisorEvents(ws: TestWorkspace, type: string): Promise<SupervisorEvent[]> {
