@@ -27,12 +27,48 @@ export interface StatusReport {
   };
   current_env: string | null;
   /** `uptime_seconds` is null only when seen in the process table without `.startup_state.json`. */
-  comfyui: { pid: number; running: boolean; uptime_seconds: number | null } | null;
+  comfyui: {
+    pid: number;
+    running: boolean;
+    uptime_seconds: number | null;
+    /** Its tree's memory and VRAM and their restart limits, when the control API's /health has them. */
+    memory?: ComfyuiMemory | null;
+  } | null;
   /** Where `comfyui` and `current_env` come from: the control API, or the pid files and process table. */
   seen_from: 'control_api' | 'process_table' | null;
   switch: Record<string, unknown> | null;
   /** Restarts, crashes and hangs of the last 24 h and the last exit of ComfyUI, from events.jsonl. */
   events: RecentEvents;
+}
+
+/** `/health`'s `comfyui.memory`: bytes, null when unknown (or, for a limit, when off). */
+export interface ComfyuiMemory {
+  rss_bytes: number | null;
+  gpu_bytes: number | null;
+  rss_limit_bytes: number | null;
+  vram_limit_bytes: number | null;
+}
+
+/** Reads `comfyui.memory` of a /health body defensively: null unless it is an object. */
+export function memoryFrom(value: unknown): ComfyuiMemory | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const bytes = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : null);
+  return {
+    rss_bytes: bytes(v.rss_bytes),
+    gpu_bytes: bytes(v.gpu_bytes),
+    rss_limit_bytes: bytes(v.rss_limit_bytes),
+    vram_limit_bytes: bytes(v.vram_limit_bytes),
+  };
+}
+
+/** `/health`'s `comfyui`, with its memory read defensively. */
+function comfyuiFrom(value: unknown): StatusReport['comfyui'] {
+  if (typeof value !== 'object' || value === null) return null;
+  const c = value as NonNullable<StatusReport['comfyui']> & { memory?: unknown };
+  const memory = memoryFrom(c.memory);
+  const { memory: _raw, ...rest } = c;
+  return memory ? { ...rest, memory } : rest;
 }
 
 type Health = { current_env: string | null; comfyui: StatusReport['comfyui'] };
@@ -66,7 +102,7 @@ async function askSupervisor(dir: string): Promise<Asked> {
     port: port.value,
     health: {
       current_env: typeof body.current_env === 'string' ? body.current_env : null,
-      comfyui: (body.comfyui as StatusReport['comfyui'] | undefined) ?? null,
+      comfyui: comfyuiFrom(body.comfyui),
     },
   };
 }

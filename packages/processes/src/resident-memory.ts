@@ -16,8 +16,19 @@ export function parseStatusRss(text: string): number {
  * processes of the tree are counted once per process, as `ps` and `top` count them. Never throws.
  */
 export async function treeResidentBytes(rootPid: number, options: ProcessOptions = {}): Promise<number> {
+  return residentBytesOf(await processTree(rootPid, options), options);
+}
+
+/**
+ * The resident memory (RSS) of these processes, summed, in bytes (a process gone counts 0): for a
+ * caller that keeps a tree's pids (`processTree`) and samples often, without listing every process
+ * each time. Never throws.
+ */
+export async function residentBytesOf(
+  pids: readonly number[],
+  options: ProcessOptions = {},
+): Promise<number> {
   const { procRoot, platform, run } = resolveOptions(options);
-  const pids = await processTree(rootPid, options);
   if (platform === 'linux') {
     const sizes = await Promise.all(
       pids.map(async (pid) =>

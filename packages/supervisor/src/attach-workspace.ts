@@ -1,5 +1,5 @@
-import { isPeerInProcessTree } from '@comfyvisor/processes';
 import { removeControlPort, writeControlPort } from '@comfyvisor/ipc-files';
+import { isPeerInProcessTree } from '@comfyvisor/processes';
 import { CommandIntake } from './command-intake.ts';
 import { type ControlServer, startControlServer } from './control-server.ts';
 import type { Logger } from './logger.ts';
@@ -79,6 +79,8 @@ async function startControl(
         comfyuiUptimeMs: snap.comfyui?.uptimeMs ?? 0,
         currentEnv: snap.currentEnv,
         queue: snap.comfyui?.queue,
+        comfyuiResidentBytes: snap.comfyui?.memory.rssBytes,
+        comfyuiGpuBytes: snap.comfyui?.memory.gpuBytes,
       });
     },
   };

@@ -36,7 +36,17 @@ export interface MetricsOptions {
   healthBuckets?: number[] | undefined;
 }
 
-const RESTART_REASONS = ['exit_42', 'command', 'manager', 'crash', 'hung'] as const;
+const RESTART_REASONS = [
+  'exit_42',
+  'command',
+  'manager',
+  'crash',
+  'hung',
+  'fatal_output',
+  'memory',
+  'vram',
+  'schedule',
+] as const;
 const SWITCH_OUTCOMES = ['complete', 'rolled_back', 'critical_failure', 'aborted'] as const;
 
 /** What the metrics keep between scrapes, counted from the supervisor's events. */

@@ -12,6 +12,7 @@ import { validateStart } from './start-validation.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
 import { takeOverSwitches } from './switch-intake.ts';
 import { syncStep } from './sync-step.ts';
+import { type MemoryView, Watchdogs } from './watchdogs/watchdog-loop.ts';
 
 export type { SupervisorDeps };
 
@@ -27,6 +28,8 @@ export interface SupervisorSnapshot {
     ready: boolean;
     /** Its queue at the last look (null before any). */
     queue: { running: number; pending: number } | null;
+    /** Its tree's memory and VRAM at the last sample, and the restart limits (null: unknown, or off). */
+    memory: MemoryView;
   } | null;
   /** A planned stop waiting for the running prompt, or null. */
   draining: DrainView | null;
@@ -43,17 +46,20 @@ export class Supervisor {
   private readonly parts: CoreParts;
   private readonly state: InstanceState;
   private readonly livenessProbe: (signal: AbortSignal) => Promise<boolean>;
+  private readonly watchdogs: Watchdogs;
 
   constructor(deps: SupervisorDeps) {
     const output = {
       write: (chunk: Buffer) => {
         deps.output?.write(chunk);
         this.state.work.watch?.feed(chunk);
+        this.watchdogs.feed(chunk);
       },
     };
     this.parts = buildParts({ ...deps, output });
     this.state = new InstanceState(deps.environment, this.parts, new ComfyuiWork(this.parts, deps.queue));
     this.livenessProbe = deps.livenessProbe ?? httpLivenessProbe(deps.args, deps.settings);
+    this.watchdogs = new Watchdogs(this.parts, this.state.work, (command) => this.send(command));
   }
 
   snapshot(): SupervisorSnapshot {
@@ -72,6 +78,7 @@ export class Supervisor {
             uptimeMs: running ? this.parts.world.clock.now() - state.lastStartAt : 0,
             ready: running && state.ready,
             queue: running ? state.work.view().queue : null,
+            memory: this.watchdogs.view(),
           }
         : null,
       draining: state.work.drain.view(),
@@ -137,6 +144,7 @@ export class Supervisor {
     } finally {
       if (state.proc?.running) await state.stopProc();
       state.work.stopped();
+      this.watchdogs.stopped();
       await store.tidy();
       record({ type: 'supervisor_stop', reason: code === 0 ? 'stopped' : 'gave up', exitCode: code });
     }
@@ -167,6 +175,7 @@ export class Supervisor {
       lastStartAt: started.startedAt,
     });
     proc.exited.then((exit) => state.mailbox.push({ kind: 'exit', proc, exit }));
+    this.watchdogs.started(proc);
     let validated = false;
     if (flow.phase) {
       const run = {
