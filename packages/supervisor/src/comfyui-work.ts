@@ -27,7 +27,9 @@ export class ComfyuiWork {
     queue?: ComfyuiQueue,
   ) {
     const { settings, args } = parts.deps;
-    const url = comfyuiUrl(comfyuiAddress(args, { host: settings.defaultHost, port: settings.defaultPort }));
+    // the base URL: comfyuiUrl's default path is /system_stats, which made every queue call a 404
+    const address = comfyuiAddress(args, { host: settings.defaultHost, port: settings.defaultPort });
+    const url = comfyuiUrl(address, '');
     this.queue = queue ?? comfyuiQueue(url);
     this.drain = new Drain(parts);
   }
