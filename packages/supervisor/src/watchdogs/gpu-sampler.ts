@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import type { Logger } from '../logger.ts';
 
 /**
@@ -54,6 +55,34 @@ export function parseComputeApps(
 
 type Run = { kind: 'ok'; stdout: string } | { kind: 'unavailable' } | { kind: 'failed'; reason: string };
 
+/**
+ * One run of `command` (looked up on `env`'s PATH), killed after `timeoutMs`. Node's own execFile,
+ * not execa: this runs every few seconds for as long as ComfyUI does, and execa costs ~15 MB of
+ * RSS and more CPU per run.
+ */
+function execute(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ kind: 'ok'; stdout: string } | { kind: 'missing' } | { kind: 'failed'; reason: string }> {
+  return new Promise((resolve) => {
+    const options = { env, timeout: timeoutMs, killSignal: 'SIGKILL' as const, maxBuffer: 1024 * 1024 };
+    const child = execFile(command, args, options, (error, stdout) => {
+      if (!error) return resolve({ kind: 'ok', stdout: String(stdout) });
+      const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+      if (e.code === 'ENOENT') return resolve({ kind: 'missing' });
+      const reason = e.killed
+        ? `timed out after ${timeoutMs} ms`
+        : typeof e.code === 'number'
+          ? `exit code ${e.code}`
+          : String(e.message).split('\n')[0]?.slice(0, 200) || 'failed';
+      resolve({ kind: 'failed', reason });
+    });
+    child.stdin?.end();
+  });
+}
+
 export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
   const command = options.command ?? 'nvidia-smi';
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -62,35 +91,20 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
 
   const run = async (args: string[]): Promise<Run> => {
     if (unavailable) return { kind: 'unavailable' };
-    // Loaded only when sampling really runs: execa weighs ~15 MB of RSS.
-    const { execa } = await import('execa');
-    const result = await execa(command, args, {
-      env: options.env ?? process.env,
-      extendEnv: false,
-      stdin: 'ignore',
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      maxBuffer: 1024 * 1024,
-      reject: false,
-    });
-    if ((result as { code?: string }).code === 'ENOENT') {
+    const result = await execute(command, args, options.env ?? process.env, timeoutMs);
+    if (result.kind === 'missing') {
       unavailable = true;
       options.logger?.info(`${command} is not on PATH: the VRAM watchdog and the GPU figure are off`);
       return { kind: 'unavailable' };
     }
-    if (result.failed) {
-      const reason = result.timedOut
-        ? `timed out after ${timeoutMs} ms`
-        : (String(result.shortMessage ?? `exit code ${result.exitCode}`)
-            .split('\n')[0]
-            ?.slice(0, 200) ?? 'failed');
-      if (!failing) options.logger?.warn(`${command} failed: ${reason}`);
+    if (result.kind === 'failed') {
+      if (!failing) options.logger?.warn(`${command} failed: ${result.reason}`);
       failing = true;
-      return { kind: 'failed', reason };
+      return result;
     }
     if (failing) options.logger?.info(`${command} answers again`);
     failing = false;
-    return { kind: 'ok', stdout: String(result.stdout) };
+    return result;
   };
 
   return {

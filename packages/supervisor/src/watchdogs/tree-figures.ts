@@ -33,6 +33,9 @@ export interface TreeFiguresOptions {
   gpu?: GpuSampler | undefined;
 }
 
+/** The least time between two runs of nvidia-smi; with the loop's ticks (at most 10 s apart) a sample every ≤ 10 s. */
+const GPU_MIN_SPACING_MS = 9_000;
+
 export function createTreeFigures(options: TreeFiguresOptions): TreeFigures {
   const refreshMs = options.treeRefreshMs ?? 300_000;
   const processOptions = { platform: options.platform };
@@ -62,7 +65,8 @@ export function createTreeFigures(options: TreeFiguresOptions): TreeFigures {
   const vram = createResourceWatch({
     limitBytes: options.vramLimitBytes,
     now: options.now,
-    intervalMs: options.intervalMs,
+    // a run of nvidia-smi costs the supervisor a spawn (~2-4 ms of CPU): every other 5 s tick
+    intervalMs: Math.max(options.intervalMs, GPU_MIN_SPACING_MS),
     read: async () => {
       const tree = await pids();
       if (tree.length === 0) return null;

@@ -32,7 +32,11 @@ async function supervisorEvents(run: Running): Promise<Event[]> {
 }
 
 /** Waits for the supervisor's events to hold a match; returns all events so far. */
-function waitForEvents(run: Running, match: (events: Event[]) => boolean, timeout = 20_000): Promise<Event[]> {
+function waitForEvents(
+  run: Running,
+  match: (events: Event[]) => boolean,
+  timeout = 20_000,
+): Promise<Event[]> {
   return vi.waitFor(
     async () => {
       const events = await supervisorEvents(run);
@@ -52,7 +56,9 @@ async function comfyuiPid(run: Running, other?: number): Promise<number> {
     async () => {
       const { body } = await httpJson(`${run.controlUrl}/health`);
       const pid = body?.comfyui?.running ? body.comfyui.pid : null;
-      expect(typeof pid === 'number' && pid !== other, `a running ComfyUI (${JSON.stringify(body)})`).toBe(true);
+      expect(typeof pid === 'number' && pid !== other, `a running ComfyUI (${JSON.stringify(body)})`).toBe(
+        true,
+      );
       return pid as number;
     },
     { timeout: 20_000, interval: 50 },
@@ -121,7 +127,10 @@ describe('watchdogs', () => {
     const restart = restarts(events, 'memory')[0] as Event;
     expect(restart.limitBytes).toBe(150 * MIB);
     expect(restart.bytes as number).toBeGreaterThan(150 * MIB);
-    expect(events.find((e) => e.type === 'drain_end')).toMatchObject({ action: 'restart', outcome: 'finished' });
+    expect(events.find((e) => e.type === 'drain_end')).toMatchObject({
+      action: 'restart',
+      outcome: 'finished',
+    });
     // the prompt ran to its end, once, before ComfyUI was asked to stop
     const record = await readFakeRecord(run.ws.eventsFile);
     const executed = record.filter((r) => r.event === 'prompt_executed' && r.label === 'long');
@@ -144,7 +153,12 @@ describe('watchdogs', () => {
     vi.stubEnv('PATH', `${smi.dir}:${process.env.PATH}`);
     const run = await startSupervised({ orchestrator: { restart_vram_mb: 1000, crash_max_restarts: 5 } });
     const pid = await comfyuiPid(run);
-    smi.set({ apps: [{ pid, usedMiB: 300 }, { pid: 999_999, usedMiB: 5000 }] });
+    smi.set({
+      apps: [
+        { pid, usedMiB: 300 },
+        { pid: 999_999, usedMiB: 5000 },
+      ],
+    });
     await vi.waitFor(
       async () => expect(await metric(run, 'comfyvisor_comfyui_gpu_memory_bytes')).toBe(300 * MIB),
       { timeout: 15_000, interval: 100 },
@@ -165,7 +179,7 @@ describe('watchdogs', () => {
     await run.ws.waitForEvent({ event: 'listening' });
     const freed = async () => (await readFakeRecord(run.ws.eventsFile)).filter((r) => r.event === 'freed');
     await postPrompt(run.port, { durationS: 1, label: 'a' });
-    const first = await run.ws.waitForEvent({ event: "freed" }, { timeoutMs: 20_000 });
+    const first = await run.ws.waitForEvent({ event: 'freed' }, { timeoutMs: 20_000 });
     // two more looks of the loop (5 s each) in the same idle spell: no second /free
     await new Promise((resolve) => setTimeout(resolve, 11_000));
     expect(await freed()).toHaveLength(1);
