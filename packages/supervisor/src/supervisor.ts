@@ -28,7 +28,7 @@ export interface SupervisorSnapshot {
     ready: boolean;
     /** Its queue at the last look (null before any). */
     queue: { running: number; pending: number } | null;
-    /** Its tree's memory and VRAM at the last sample, and the restart limits (null: unknown, or off). */
+    /** Its tree's memory and VRAM at the last sample and the restart limits (null: unknown, off). */
     memory: MemoryView;
   } | null;
   /** A planned stop waiting for the running prompt, or null. */
@@ -36,11 +36,10 @@ export interface SupervisorSnapshot {
 }
 
 /**
- * The core: supervises ONE ComfyUI. Sync, start, wait, act on the exit code (0 stop, 42 restart,
- * 43 switch, else crash), health-checked switches that roll back, hung ComfyUI restarted, planned
- * stops that wait for the running prompt, and commands. It owns no process-wide resource (pid file,
- * signals, lifeline) and no wire file: its store, switch channel, clock and spawn are given, so
- * several can live in one process.
+ * The core: supervises ONE ComfyUI. Sync, start, wait, act on the exit code (0 stop, 42 restart, 43
+ * switch, else crash), switches health-checked and rolled back, hangs and watchdogs, planned stops
+ * that wait for the running prompt, commands. It owns no process-wide resource (pid file, signals,
+ * lifeline) and no wire file: its store, switches, clock and spawn are given; many fit one process.
  */
 export class Supervisor {
   private readonly parts: CoreParts;
@@ -63,19 +62,18 @@ export class Supervisor {
   }
 
   snapshot(): SupervisorSnapshot {
-    const { state } = this;
-    const phase = this.parts.flow.phase;
-    const proc = state.proc;
+    const { state, parts } = this;
+    const [phase, proc] = [parts.flow.phase, state.proc];
     const running = proc?.running ?? false;
     return {
-      pid: this.parts.world.pid,
+      pid: parts.world.pid,
       currentEnv: state.current,
       switching: phase ? { target: phase.target, source: phase.source } : null,
       comfyui: proc
         ? {
             pid: proc.pid,
             running,
-            uptimeMs: running ? this.parts.world.clock.now() - state.lastStartAt : 0,
+            uptimeMs: running ? parts.world.clock.now() - state.lastStartAt : 0,
             ready: running && state.ready,
             queue: running ? state.work.view().queue : null,
             memory: this.watchdogs.view(),
@@ -128,8 +126,7 @@ export class Supervisor {
 
   /** Runs until ComfyUI exits cleanly, a shutdown, a signal, or giving up on crashes. */
   async run(): Promise<number> {
-    const { store, logger, record, world } = this.parts;
-    const { state } = this;
+    const [{ store, logger, record, world }, state] = [this.parts, this.state];
     await store.tidy();
     record({ type: 'supervisor_start', env: state.current, pid: world.pid });
     let code = 1;
@@ -139,12 +136,15 @@ export class Supervisor {
       for (;;) {
         if (state.phase.signal.aborted) state.phase = new AbortController();
         const next = (await state.takeUrgent()) ?? (await this.startAndWatch());
-        if (next) return (code = next.stop);
+        if (next) {
+          code = next.stop;
+          return code;
+        }
       }
     } finally {
       if (state.proc?.running) await state.stopProc();
       state.work.stopped();
-      this.watchdogs.stopped();
+      this.watchdogs.close();
       await store.tidy();
       record({ type: 'supervisor_stop', reason: code === 0 ? 'stopped' : 'gave up', exitCode: code });
     }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { Logger } from '../logger.ts';
+import { createCommandShell } from './command-shell.ts';
 
 /**
  * What `nvidia-smi` says about ComfyUI's GPU memory (config `restart_vram_mb`, metric
@@ -17,6 +18,8 @@ export interface GpuSampler {
   sample(pids: ReadonlySet<number>): Promise<GpuSample>;
   /** The first GPU's name (`--query-gpu=name`), or null when nvidia-smi cannot tell. */
   gpuName(): Promise<string | null>;
+  /** Ends the shell that runs nvidia-smi (a later sample starts another). */
+  close(): void;
 }
 
 export interface GpuSamplerOptions {
@@ -56,9 +59,8 @@ export function parseComputeApps(
 type Run = { kind: 'ok'; stdout: string } | { kind: 'unavailable' } | { kind: 'failed'; reason: string };
 
 /**
- * One run of `command` (looked up on `env`'s PATH), killed after `timeoutMs`. Node's own execFile,
- * not execa: this runs every few seconds for as long as ComfyUI does, and execa costs ~15 MB of
- * RSS and more CPU per run.
+ * One run of `command` (looked up on `env`'s PATH), killed after `timeoutMs`, where there is no
+ * shell to run it (Windows). Node's own execFile, not execa: execa costs ~15 MB of RSS.
  */
 function execute(
   command: string,
@@ -89,9 +91,12 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
   let unavailable = false;
   let failing = false;
 
+  const env = options.env ?? process.env;
+  // Windows has no /bin/sh: there node forks for each run
+  const shell = process.platform === 'win32' ? null : createCommandShell(command, { env, timeoutMs });
   const run = async (args: string[]): Promise<Run> => {
     if (unavailable) return { kind: 'unavailable' };
-    const result = await execute(command, args, options.env ?? process.env, timeoutMs);
+    const result = shell ? await shell.run(args) : await execute(command, args, env, timeoutMs);
     if (result.kind === 'missing') {
       unavailable = true;
       options.logger?.info(`${command} is not on PATH: the VRAM watchdog and the GPU figure are off`);
@@ -118,6 +123,9 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
       if (answer.kind !== 'ok') return null;
       const first = answer.stdout.split('\n')[0]?.trim() ?? '';
       return first.length > 0 ? first.slice(0, 200) : null;
+    },
+    close() {
+      shell?.close();
     },
   };
 }

@@ -15,6 +15,8 @@ export interface TreeFigures {
   readonly vram: ResourceWatch;
   /** A new ComfyUI (or none: null): its tree is listed at the next read. */
   follow(rootPid: number | null): void;
+  /** The supervisor ends: nothing kept running (nvidia-smi's shell). */
+  close(): void;
 }
 
 export interface TreeFiguresOptions {
@@ -84,6 +86,9 @@ export function createTreeFigures(options: TreeFiguresOptions): TreeFigures {
       tree = null;
       rss.reset();
       vram.reset();
+    },
+    close() {
+      gpu?.close();
     },
   };
 }

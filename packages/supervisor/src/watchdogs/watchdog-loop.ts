@@ -89,6 +89,12 @@ export class Watchdogs {
     this.figures.follow(null);
   }
 
+  /** The supervisor ends: no loop, and nothing of ours left running. */
+  close(): void {
+    this.stopped();
+    this.figures.close();
+  }
+
   /** ComfyUI's output, chunk by chunk. */
   feed(chunk: Buffer): void {
     if (this.idle && chunk.includes('got prompt')) this.idle.observe({ running: 1, pending: 0 });
