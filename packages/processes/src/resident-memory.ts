@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ProcessOptions, resolveOptions, usesPs } from './options.ts';
 import { processTree } from './process-tree.ts';
@@ -30,12 +30,19 @@ export async function residentBytesOf(
 ): Promise<number> {
   const { procRoot, platform, run } = resolveOptions(options);
   if (platform === 'linux') {
-    const sizes = await Promise.all(
-      pids.map(async (pid) =>
-        parseStatusRss(await readFile(join(procRoot, String(pid), 'status'), 'utf8').catch(() => '')),
-      ),
-    );
-    return sizes.reduce((sum, size) => sum + size, 0);
+    // Read synchronously: /proc is in memory, and a sync read costs ~0.03 ms against ~0.3 ms for
+    // an async one (four trips through the thread pool); this runs every few seconds for weeks.
+    let total = 0;
+    for (const pid of pids) total += parseStatusRss(readStatus(join(procRoot, String(pid), 'status')));
+    return total;
   }
   return usesPs(platform) ? psResidentBytes(run, pids) : 0;
+}
+
+function readStatus(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return ''; // gone, or not ours to read
+  }
 }
