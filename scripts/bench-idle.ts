@@ -6,8 +6,8 @@ import { metadataDir, readControlPort } from '@comfyvisor/ipc-files';
 import { buildFakeNvidiaSmi, createWorkspace, freePort, track, waitFor } from '@comfyvisor/testkit';
 import { CLI, cpuNs, memoryOf, sleep } from './bench-lib.ts';
 
-async function idleCpu(watchdogs: boolean): Promise<{ cpu: number; rss: number }> {
-  const smi = watchdogs ? buildFakeNvidiaSmi({ apps: [] }) : null;
+async function idleCpu(watchdogs: boolean, gpu = watchdogs): Promise<{ cpu: number; rss: number }> {
+  const smi = gpu ? buildFakeNvidiaSmi({ apps: [] }) : null;
   const hourAgo = new Date(Date.now() - 3_600_000);
   const ws = await createWorkspace({
     config: {
@@ -46,8 +46,15 @@ async function idleCpu(watchdogs: boolean): Promise<{ cpu: number; rss: number }
   return { cpu, rss };
 }
 
-const on = await idleCpu(true);
-const off = await idleCpu(false);
-console.log(`idle CPU, every watchdog on:  ${on.cpu.toFixed(3)} ms/s (target ≤ 0.5), RSS ${on.rss.toFixed(1)} MB`);
-console.log(`idle CPU, watchdogs off:      ${off.cpu.toFixed(3)} ms/s, RSS ${off.rss.toFixed(1)} MB`);
+const only = process.env.BENCH_IDLE_ONLY; // 'on', 'off' or 'nogpu': one of the three
+const runs: Array<[string, boolean, boolean]> = [
+  ['every watchdog on', true, true],
+  ['watchdogs on, no nvidia-smi', true, false],
+  ['watchdogs off', false, false],
+];
+for (const [name, on, gpu] of runs) {
+  if (only && only !== (on ? (gpu ? 'on' : 'nogpu') : 'off')) continue;
+  const figure = await idleCpu(on, gpu);
+  console.log(`idle CPU, ${name}: ${figure.cpu.toFixed(3)} ms/s (target ≤ 0.5), RSS ${figure.rss.toFixed(1)} MB`);
+}
 process.exit(0);
