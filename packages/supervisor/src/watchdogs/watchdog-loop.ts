@@ -110,10 +110,13 @@ export class Watchdogs {
     });
   }
 
-  /** The last figures; without a loop, a read starts a sample for the next one. */
+  /**
+   * The last figures: sampled by the loop when `restart_rss_mb` or `restart_vram_mb` is set (either
+   * keeps both), null otherwise. Never sampled on a read: `/health` is polled often, and finding
+   * ComfyUI's tree lists every process, which must not slow what the supervisor is doing then.
+   */
   view(): MemoryView {
     const s = this.parts.deps.settings;
-    if (!this.loop && this.proc?.running) void this.sample();
     return {
       rssBytes: this.figures.rss.lastBytes,
       gpuBytes: this.figures.vram.lastBytes,
@@ -132,6 +135,8 @@ export class Watchdogs {
     this.loop = loop;
     const { clock } = this.parts.world;
     try {
+      // the first look one interval after the start: not in the way of the start's health checks
+      await clock.sleep(this.intervalMs, loop.signal);
       while (!loop.signal.aborted) {
         await this.tick(proc);
         await clock.sleep(this.intervalMs, loop.signal);

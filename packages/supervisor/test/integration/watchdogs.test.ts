@@ -163,7 +163,7 @@ describe('watchdogs', () => {
       async () => expect(await metric(run, 'comfyvisor_comfyui_gpu_memory_bytes')).toBe(300 * MIB),
       { timeout: 15_000, interval: 100 },
     );
-    // the resident memory figure comes with it (sampled when asked for, no limit set)
+    // the resident memory figure comes with it (no restart_rss_mb: either limit keeps both figures)
     await vi.waitFor(
       async () => expect(await metric(run, 'comfyvisor_comfyui_resident_memory_bytes')).toBeGreaterThan(MIB),
       { timeout: 15_000, interval: 100 },
