@@ -27,10 +27,14 @@ async function idleCpu(watchdogs: boolean, gpu = watchdogs): Promise<{ cpu: numb
   });
   const port = await freePort();
   const sup = track(
-    spawn(process.execPath, [CLI, 'run', '--workspace', ws.root, '--environment', 'env1', '--args', '--port', String(port)], {
-      stdio: ['ignore', 'ignore', 'ignore'],
-      env: smi ? { ...process.env, PATH: `${smi.dir}:${process.env.PATH}` } : process.env,
-    }),
+    spawn(
+      process.execPath,
+      [CLI, 'run', '--workspace', ws.root, '--environment', 'env1', '--args', '--port', String(port)],
+      {
+        stdio: ['ignore', 'ignore', 'ignore'],
+        env: smi ? { ...process.env, PATH: `${smi.dir}:${process.env.PATH}` } : process.env,
+      },
+    ),
   );
   await waitFor(() => readControlPort(metadataDir(ws.root)));
   await ws.waitForEvent({ event: 'listening' });
@@ -55,6 +59,8 @@ const runs: Array<[string, boolean, boolean]> = [
 for (const [name, on, gpu] of runs) {
   if (only && only !== (on ? (gpu ? 'on' : 'nogpu') : 'off')) continue;
   const figure = await idleCpu(on, gpu);
-  console.log(`idle CPU, ${name}: ${figure.cpu.toFixed(3)} ms/s (target ≤ 0.5), RSS ${figure.rss.toFixed(1)} MB`);
+  console.log(
+    `idle CPU, ${name}: ${figure.cpu.toFixed(3)} ms/s (target ≤ 0.5), RSS ${figure.rss.toFixed(1)} MB`,
+  );
 }
 process.exit(0);
