@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { metadataDir, readControlPort, readEvents, writeCommand } from '@comfyvisor/ipc-files';
-import { createWorkspace, freePort, track, waitFor } from '@comfyvisor/testkit';
+import { buildFakeNvidiaSmi, createWorkspace, freePort, track, waitFor } from '@comfyvisor/testkit';
 import { benchColdStart } from './bench-cold-start.ts';
 import { benchControl, controlRows } from './bench-control.ts';
 import { benchDrain, drainRows } from './bench-drain.ts';
@@ -34,7 +34,18 @@ import { benchDependencyRss, printDependencyRss } from './bench-rss.ts';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const COLD_ROUNDS = Number(process.env.BENCH_COLD_ROUNDS ?? 10);
 
+/** An `HH:MM` an hour ago: a `restart_daily_at` that does not fire while the bench runs. */
+function hourAgo(): string {
+  const t = new Date(Date.now() - 3_600_000);
+  return `${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`;
+}
+
 async function main() {
+  // Every watchdog on (issue 18) and none firing: limits far above the fake's figures, a daily time
+  // an hour ago, /free after a minute idle, and a fake nvidia-smi on PATH (run every 5 s, as on a
+  // GPU box). BENCH_WATCHDOGS=0 measures without them.
+  const watchdogs = process.env.BENCH_WATCHDOGS !== '0';
+  const smi = watchdogs ? buildFakeNvidiaSmi({ apps: [] }) : null;
   const ws = await createWorkspace({
     config: {
       orchestrator: {
@@ -44,6 +55,14 @@ async function main() {
         control_port_range: [await freePort(), 65000],
         // BENCH_LIVENESS=0 measures the idle supervisor without its liveness probes
         liveness_enabled: process.env.BENCH_LIVENESS !== '0',
+        ...(watchdogs
+          ? {
+              restart_rss_mb: 1_000_000,
+              restart_vram_mb: 1_000_000,
+              restart_daily_at: [hourAgo()],
+              idle_free_s: 60,
+            }
+          : {}),
       },
     },
   });
@@ -64,7 +83,10 @@ async function main() {
     spawn(
       process.execPath,
       [CLI, 'run', '--workspace', ws.root, '--environment', 'env1', '--args', '--port', String(port)],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: smi ? { ...process.env, PATH: `${smi.dir}:${process.env.PATH}` } : process.env,
+      },
     ),
   );
   // The supervisor's own share of a restart, as it measures it (debug log): exit seen → ComfyUI spawned.

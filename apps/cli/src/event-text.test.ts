@@ -40,6 +40,27 @@ describe('describeEvent', () => {
       ],
       [{ type: 'restart', env: 'env1', reason: 'exit_42' }, 'restarting env1: ComfyUI asked (exit 42)'],
       [{ type: 'restart', env: 'env1', reason: 'hung' }, 'restarting env1: it had stopped answering'],
+      [
+        {
+          type: 'restart',
+          env: 'env1',
+          reason: 'fatal_output',
+          line: 'CUDA error: device-side assert triggered',
+        },
+        'restarting env1: a fatal line in its output (CUDA error: device-side assert triggered)',
+      ],
+      [
+        { type: 'restart', env: 'env1', reason: 'memory', bytes: 9 * 2 ** 30, limitBytes: 8 * 2 ** 30 },
+        'restarting env1: its memory passed restart_rss_mb (9216 MB > 8192 MB)',
+      ],
+      [
+        { type: 'restart', env: 'env1', reason: 'vram', bytes: 500 * 2 ** 20, limitBytes: 400 * 2 ** 20 },
+        'restarting env1: its GPU memory passed restart_vram_mb (500 MB > 400 MB)',
+      ],
+      [
+        { type: 'restart', env: 'env1', reason: 'schedule', at: '04:00' },
+        'restarting env1: restart_daily_at (04:00)',
+      ],
       [{ type: 'sync', env: 'env1', ok: true, skipped: false, durationMs: 1234 }, 'synced env1 in 1.2 s'],
       [
         { type: 'sync', env: 'env1', ok: false, skipped: false, reason: 'timeout' },

@@ -44,6 +44,10 @@ const RESTART_REASONS: Record<string, string> = {
   manager: 'ComfyUI-Manager asked',
   crash: 'after a crash',
   hung: 'it had stopped answering',
+  fatal_output: 'a fatal line in its output',
+  memory: 'its memory passed restart_rss_mb',
+  vram: 'its GPU memory passed restart_vram_mb',
+  schedule: 'restart_daily_at',
 };
 
 const DRAIN_OUTCOMES: Record<string, string> = {
@@ -68,7 +72,7 @@ export function describeEvent(e: EventLine): string {
     case 'comfyui_exit':
       return `ComfyUI exited in ${env} (pid ${e.pid}, ${describeExit(e)}): ${MEANINGS[str(e.meaning)] ?? str(e.meaning)}`;
     case 'restart':
-      return `restarting ${env}: ${RESTART_REASONS[str(e.reason)] ?? str(e.reason)}`;
+      return `restarting ${env}: ${RESTART_REASONS[str(e.reason)] ?? str(e.reason)}${restartDetail(e)}`;
     case 'sync':
       if (e.skipped) return `sync of ${env} skipped${e.reason ? ` (${str(e.reason)})` : ''}`;
       return e.ok ? `synced ${env} in ${seconds(e.durationMs)}` : `sync of ${env} failed: ${str(e.reason)}`;
@@ -121,4 +125,14 @@ export function localTime(seconds: number): string {
 /** A whole line of `comfyvisor events`. */
 export function formatEvent(e: EventLine): string {
   return `${localTime(e.time)}  ${describeEvent(e)}`;
+}
+
+/** What a watchdog saw: the fatal line, the figure over its limit, the listed time. */
+function restartDetail(e: Record<string, unknown>): string {
+  const mb = (n: unknown) => `${Math.round(Number(n) / 1_048_576)} MB`;
+  if (typeof e.line === 'string') return ` (${e.line.slice(0, 200)})`;
+  if (typeof e.bytes === 'number')
+    return typeof e.limitBytes === 'number' ? ` (${mb(e.bytes)} > ${mb(e.limitBytes)})` : ` (${mb(e.bytes)})`;
+  if (typeof e.at === 'string') return ` (${e.at})`;
+  return '';
 }

@@ -33,6 +33,8 @@ export interface StatusReport {
     uptime_seconds: number | null;
     /** ComfyUI's queue at the supervisor's last look (control API only). */
     queue?: { running: number; pending: number } | null;
+    /** Its tree's memory and VRAM and their restart limits, when the control API's /health has them. */
+    memory?: ComfyuiMemory | null;
   } | null;
   /** A planned restart, stop or switch waiting for the running prompt (`since`: epoch seconds). */
   draining: { action: string; since: number; prompt_id: string | null } | null;
@@ -41,6 +43,36 @@ export interface StatusReport {
   switch: Record<string, unknown> | null;
   /** Restarts, crashes and hangs of the last 24 h and the last exit of ComfyUI, from events.jsonl. */
   events: RecentEvents;
+}
+
+/** `/health`'s `comfyui.memory`: bytes, null when unknown (or, for a limit, when off). */
+export interface ComfyuiMemory {
+  rss_bytes: number | null;
+  gpu_bytes: number | null;
+  rss_limit_bytes: number | null;
+  vram_limit_bytes: number | null;
+}
+
+/** Reads `comfyui.memory` of a /health body defensively: null unless it is an object. */
+export function memoryFrom(value: unknown): ComfyuiMemory | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const bytes = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : null);
+  return {
+    rss_bytes: bytes(v.rss_bytes),
+    gpu_bytes: bytes(v.gpu_bytes),
+    rss_limit_bytes: bytes(v.rss_limit_bytes),
+    vram_limit_bytes: bytes(v.vram_limit_bytes),
+  };
+}
+
+/** `/health`'s `comfyui`, with its memory read defensively. */
+function comfyuiFrom(value: unknown): StatusReport['comfyui'] {
+  if (typeof value !== 'object' || value === null) return null;
+  const c = value as NonNullable<StatusReport['comfyui']> & { memory?: unknown };
+  const memory = memoryFrom(c.memory);
+  const { memory: _raw, ...rest } = c;
+  return memory ? { ...rest, memory } : rest;
 }
 
 type Health = {
@@ -78,7 +110,7 @@ async function askSupervisor(dir: string): Promise<Asked> {
     port: port.value,
     health: {
       current_env: typeof body.current_env === 'string' ? body.current_env : null,
-      comfyui: (body.comfyui as StatusReport['comfyui'] | undefined) ?? null,
+      comfyui: comfyuiFrom(body.comfyui),
       draining: (body.draining as StatusReport['draining'] | undefined) ?? null,
     },
   };

@@ -13,5 +13,5 @@ export {
 export type { ProcessInfo } from './process-table.ts';
 export { ancestorsOf, childrenOf, descendantsOf, listProcesses } from './process-table.ts';
 export { isInProcessTree, processTree } from './process-tree.ts';
-export { treeResidentBytes } from './resident-memory.ts';
+export { residentBytesOf, treeResidentBytes } from './resident-memory.ts';
 export { isProcessGroupAlive, signalProcessGroup } from './signals.ts';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseStat } from './proc-stat.ts';
 import { isSameProcess, processIdentity } from './process-identity.ts';
 import { isProcessRunning, readCommandLine, readEnvironment, readWorkingDirectory } from './process-info.ts';
-import { parseStatusRss, treeResidentBytes } from './resident-memory.ts';
+import { parseStatusRss, residentBytesOf, treeResidentBytes } from './resident-memory.ts';
 
 let proc: FakeProc | undefined;
 afterEach(() => proc?.cleanup());
@@ -118,6 +118,9 @@ describe('treeResidentBytes', () => {
     expect(await treeResidentBytes(10, options)).toBe((1000 + 200 + 30) * 1024);
     expect(await treeResidentBytes(12, options)).toBe(30 * 1024);
     expect(await treeResidentBytes(999, options)).toBe(0);
+    // the pids a caller kept: summed without listing the table, a gone one counting 0
+    expect(await residentBytesOf([10, 20, 999], options)).toBe((1000 + 99_999) * 1024);
+    expect(await residentBytesOf([], options)).toBe(0);
     expect(parseStatusRss('Name:\tkthreadd\nState:\tS\n')).toBe(0);
   });
 

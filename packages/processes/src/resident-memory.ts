@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ProcessOptions, resolveOptions, usesPs } from './options.ts';
 import { processTree } from './process-tree.ts';
@@ -16,15 +16,33 @@ export function parseStatusRss(text: string): number {
  * processes of the tree are counted once per process, as `ps` and `top` count them. Never throws.
  */
 export async function treeResidentBytes(rootPid: number, options: ProcessOptions = {}): Promise<number> {
+  return residentBytesOf(await processTree(rootPid, options), options);
+}
+
+/**
+ * The resident memory (RSS) of these processes, summed, in bytes (a process gone counts 0): for a
+ * caller that keeps a tree's pids (`processTree`) and samples often, without listing every process
+ * each time. Never throws.
+ */
+export async function residentBytesOf(
+  pids: readonly number[],
+  options: ProcessOptions = {},
+): Promise<number> {
   const { procRoot, platform, run } = resolveOptions(options);
-  const pids = await processTree(rootPid, options);
   if (platform === 'linux') {
-    const sizes = await Promise.all(
-      pids.map(async (pid) =>
-        parseStatusRss(await readFile(join(procRoot, String(pid), 'status'), 'utf8').catch(() => '')),
-      ),
-    );
-    return sizes.reduce((sum, size) => sum + size, 0);
+    // Read synchronously: /proc is in memory, and a sync read costs ~0.03 ms against ~0.3 ms for
+    // an async one (four trips through the thread pool); this runs every few seconds for weeks.
+    let total = 0;
+    for (const pid of pids) total += parseStatusRss(readStatus(join(procRoot, String(pid), 'status')));
+    return total;
   }
   return usesPs(platform) ? psResidentBytes(run, pids) : 0;
+}
+
+function readStatus(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return ''; // gone, or not ours to read
+  }
 }

@@ -55,6 +55,11 @@ export class ComfyuiWork {
     return this.watch;
   }
 
+  /** Asks ComfyUI to unload its models and free memory (`POST /free`, the `idle_free_s` watchdog). */
+  free(): Promise<boolean> {
+    return this.queue.free().catch(() => false);
+  }
+
   /** ComfyUI is being stopped: no more looks at its queue. */
   stopped(): void {
     this.watch?.stop();

@@ -1,14 +1,17 @@
 import type { ComfyuiExit } from './comfyui-process.ts';
 import type { CoreParts } from './core-parts.ts';
+import type { WatchdogDetail, WatchdogReason } from './supervisor-command.ts';
 
-/** A restart asked by a person or a program: ComfyUI stopped, then started again in `env`. */
+/** A restart asked by a person, a program or a watchdog: ComfyUI stopped, then started again in `env`. */
 export async function restartNow(
   parts: CoreParts,
   env: string,
   stop: () => Promise<ComfyuiExit | null>,
+  why: { reason?: WatchdogReason | undefined; detail?: WatchdogDetail | undefined } = {},
 ): Promise<{ next: 'start'; env: string }> {
-  parts.logger.info('restart requested; stopping ComfyUI');
-  parts.record({ type: 'restart', env, reason: 'command' });
+  const reason = why.reason ?? 'command';
+  parts.logger.info(`restart ${why.reason ? `(${why.reason}) ` : ''}requested; stopping ComfyUI`);
+  parts.record({ type: 'restart', env, reason, ...why.detail });
   await stop();
   parts.recovery.reset();
   return { next: 'start', env };

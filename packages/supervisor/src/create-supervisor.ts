@@ -8,6 +8,7 @@ import { type Settings, settingsFrom } from './settings.ts';
 import { Supervisor } from './supervisor.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import { createSync, type SyncEnvironment } from './sync.ts';
+import { type HookedRecord, hookedRecord } from './watchdogs/hooked-record.ts';
 
 export interface InstanceOptions {
   /** The ComfyGit workspace whose environment runs. */
@@ -45,7 +46,8 @@ export function createSupervisor(options: InstanceOptions): Supervisor {
   const settings: Settings = { ...settingsFrom(DEFAULT_CONFIG), syncEnabled: false, ...options.settings };
   const logger = options.logger ?? createConsoleLogger(settings.logLevel);
   const env = options.env ?? process.env;
-  return new Supervisor({
+  const hooked = hookedRecord(options.record, settings, { logger, env });
+  return new HookedSupervisor(hooked, {
     environment: options.environment,
     args: options.args,
     settings,
@@ -61,8 +63,26 @@ export function createSupervisor(options: InstanceOptions): Supervisor {
     spawn: options.spawn ?? spawnComfyui,
     world: { clock: options.clock, env },
     reaper: options.reaper ?? null,
-    record: options.record,
+    record: hooked.record,
     output: options.output,
     passThrough: false,
   });
+}
+
+/** A core whose config `hooks` end with it (a `give_up` hook completes; others are killed). */
+class HookedSupervisor extends Supervisor {
+  constructor(
+    private readonly hooked: HookedRecord,
+    deps: ConstructorParameters<typeof Supervisor>[0],
+  ) {
+    super(deps);
+  }
+
+  override async run(): Promise<number> {
+    try {
+      return await super.run();
+    } finally {
+      await this.hooked.finish();
+    }
+  }
 }

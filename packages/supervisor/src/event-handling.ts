@@ -6,6 +6,7 @@ import { actOnExit } from './exit-handling.ts';
 import { decideExit } from './exit-policy.ts';
 import type { Event, InstanceState, Next } from './instance-state.ts';
 import { dumpStacks } from './stack-dump.ts';
+import type { WatchdogDetail } from './supervisor-command.ts';
 import { acceptSwitch } from './switch-intake.ts';
 
 /** One event while ComfyUI runs: what to do next, or 'wait' to keep waiting. */
@@ -158,8 +159,33 @@ async function act(parts: CoreParts, state: InstanceState, command: PlannedComma
     }
     return switchNow(state, parts.flow.phase?.target ?? command.targetEnv);
   }
+  if (command.reason === 'fatal_output') return restartAfterFatal(parts, state, command.detail ?? {});
   await work.keepPendingForRestart(state.current);
-  return follow(state, await restartNow(parts, state.current, () => state.stopProc()));
+  const why = { reason: command.reason, detail: command.detail };
+  return follow(state, await restartNow(parts, state.current, () => state.stopProc(), why));
+}
+
+/** A fatal output line: ComfyUI is broken, so it is stopped at once and the crash policy decides. */
+async function restartAfterFatal(
+  parts: CoreParts,
+  state: InstanceState,
+  detail: WatchdogDetail,
+): Promise<Next> {
+  const proc = state.proc;
+  parts.logger.warn(`ComfyUI printed a fatal line; restarting it: ${detail.line ?? ''}`);
+  state.work.lost(state.current);
+  const exit = (await state.stopProc()) ?? { code: null, signal: 'SIGKILL' };
+  if (!proc) return null;
+  const code = await parts.recovery.afterFailure(
+    state.current,
+    exit,
+    proc,
+    state.usedExtraArgs,
+    'fatal_output',
+    state.phase.signal,
+    detail,
+  );
+  return code === null ? null : { stop: code };
 }
 
 async function switchNow(state: InstanceState, env: string): Promise<Next> {

@@ -68,6 +68,27 @@ describe('createMetrics', () => {
     }
   });
 
+  it("counts the watchdogs' restarts; ComfyUI's memory and VRAM gauges exactly as given", () => {
+    const metrics = createMetrics({ now: () => 1_700_000_000_000, memory });
+    metrics.record({ type: 'restart', env: 'env1', reason: 'fatal_output', line: 'CUDA error' });
+    metrics.record({ type: 'restart', env: 'env1', reason: 'memory', bytes: 3, limitBytes: 2 });
+    metrics.record({ type: 'restart', env: 'env1', reason: 'memory', bytes: 3, limitBytes: 2 });
+    const families = parse(
+      metrics.text({ ...running, comfyuiResidentBytes: 123_456_789, comfyuiGpuBytes: 1234 * 1_048_576 }),
+    );
+    expect(value(families, 'comfyvisor_restarts_total', { reason: 'fatal_output' }).value).toBe('1');
+    expect(value(families, 'comfyvisor_restarts_total', { reason: 'memory' }).value).toBe('2');
+    for (const reason of ['vram', 'schedule'])
+      expect(value(families, 'comfyvisor_restarts_total', { reason }).value).toBe('0');
+    const env = { environment: 'env1' };
+    expect(value(families, 'comfyvisor_comfyui_resident_memory_bytes', env).value).toBe('123456789');
+    expect(value(families, 'comfyvisor_comfyui_gpu_memory_bytes', env).value).toBe('1293942784');
+    // unknown figures: no sample rather than a made-up 0
+    const without = parse(metrics.text({ ...running, comfyuiResidentBytes: null }));
+    expect(without.has('comfyvisor_comfyui_resident_memory_bytes')).toBe(false);
+    expect(without.has('comfyvisor_comfyui_gpu_memory_bytes')).toBe(false);
+  });
+
   it('answers a scrape during a restart (no ComfyUI) with up 0 and uptime 0', () => {
     const metrics = createMetrics({ memory });
     metrics.record({ type: 'restart', env: 'env1', reason: 'command' });

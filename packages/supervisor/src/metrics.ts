@@ -37,7 +37,17 @@ export interface MetricsOptions {
   healthBuckets?: number[] | undefined;
 }
 
-const RESTART_REASONS = ['exit_42', 'command', 'manager', 'crash', 'hung'] as const;
+const RESTART_REASONS = [
+  'exit_42',
+  'command',
+  'manager',
+  'crash',
+  'hung',
+  'fatal_output',
+  'memory',
+  'vram',
+  'schedule',
+] as const;
 
 /** What the metrics keep between scrapes, counted from the supervisor's events. */
 class Counts {

@@ -5,6 +5,7 @@ import { type ComfyuiExit, describeExit } from './exit-policy.ts';
 import type { Logger } from './logger.ts';
 import type { Settings } from './settings.ts';
 import type { StatusReporter } from './status-reporter.ts';
+import type { WatchdogDetail } from './supervisor-command.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import type { SwitchChannel } from './switch-channel.ts';
 
@@ -64,10 +65,11 @@ export class Recovery {
     exit: ComfyuiExit,
     proc: ComfyuiProcess,
     usedExtraArgs: boolean,
-    kind: 'crash' | 'hung',
+    kind: 'crash' | 'hung' | 'fatal_output',
     signal: AbortSignal,
+    detail: WatchdogDetail = {},
   ): Promise<number | null> {
-    const what = kind === 'hung' ? 'hung' : describeExit(exit);
+    const what = kind === 'hung' ? 'hung' : kind === 'fatal_output' ? 'fatal output' : describeExit(exit);
     if (kind === 'crash') this.logger.warn(`ComfyUI (${env}) crashed: ${what}`);
     const decision = this.policy.recordCrash(this.clock.now(), usedExtraArgs);
     if (decision.action === 'retry_without_extra_args') {
@@ -78,14 +80,14 @@ export class Recovery {
         sourceEnv: null,
         error: `Crash with ${what}`,
       });
-      this.record({ type: 'restart', env, reason: kind });
+      this.record({ type: 'restart', env, reason: kind, ...detail });
       return null;
     }
     if (decision.action === 'give_up') {
       await proc.drained;
       const lines = proc.tail(20);
       this.logger.error(
-        `ComfyUI ${kind === 'hung' ? 'hung or crashed' : 'crashed'} ${decision.crashesInWindow} times; giving up. Last output:\n${lines.join('\n')}`,
+        `ComfyUI ${kind === 'crash' ? 'crashed' : `${kind === 'hung' ? 'hung' : 'failed'} or crashed`} ${decision.crashesInWindow} times; giving up. Last output:\n${lines.join('\n')}`,
       );
       this.record({ type: 'give_up', env, crashes: decision.crashesInWindow, lastExit: what });
       await this.status.write({
@@ -103,7 +105,7 @@ export class Recovery {
       `restarting in ${decision.delayMs} ms (failure ${decision.crashesInWindow} of ${this.settings.crashMaxRestarts} allowed)`,
     );
     this.record({ type: 'backoff', env, delayMs: decision.delayMs, crashes: decision.crashesInWindow });
-    this.record({ type: 'restart', env, reason: kind });
+    this.record({ type: 'restart', env, reason: kind, ...detail });
     await this.clock.sleep(decision.delayMs, signal);
     return null;
   }

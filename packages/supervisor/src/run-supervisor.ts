@@ -26,6 +26,7 @@ import { stopOrphans } from './stop-orphans.ts';
 import { Supervisor } from './supervisor.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import { createSync, type SyncEnvironment } from './sync.ts';
+import { hookedRecord } from './watchdogs/hooked-record.ts';
 
 export interface SupervisorOptions {
   workspace: string;
@@ -166,12 +167,16 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   const reaper = startReaper(store.session, platform);
   const eventLog = createEventLog(dir, { maxBytes: settings.eventsMaxBytes, logger });
   const metrics = createMetrics();
+  const env = options.env ?? process.env;
+  const hooked = hookedRecord(combineRecorders(eventLog, metrics.record, options.record), settings, {
+    logger,
+    env,
+  });
   let adapter: WorkspaceAdapter | null = null;
   let unhandle = () => {};
   try {
     const address = comfyuiAddress(options.args, { host: settings.defaultHost, port: settings.defaultPort });
     const port = portCheck(options, settings, logger, address);
-    const env = options.env ?? process.env;
     const supervisor = new Supervisor({
       environment: options.environment,
       args: options.args,
@@ -183,7 +188,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
       spawn: options.spawn ?? spawnComfyui,
       world: { clock: options.clock, env, platform },
       reaper,
-      record: combineRecorders(eventLog, metrics.record, options.record),
+      record: hooked.record,
       observePrompt: metrics.observePrompt,
       refreshSettings: configRefresher(dir, options.settings, logger),
       passThrough: options.passThrough ?? !logging.ownLog,
@@ -209,6 +214,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     unhandle();
     reaper?.close();
     await adapter?.close();
+    await hooked.finish();
     await eventLog.flush();
     await pidFile.release();
     await logging.close();

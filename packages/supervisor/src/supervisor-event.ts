@@ -1,4 +1,9 @@
 import type { SwitchOutcome } from '@comfyvisor/ipc-files';
+import type { WatchdogDetail, WatchdogReason } from './supervisor-command.ts';
+
+/** Why ComfyUI was restarted; a watchdog's restart carries what it saw (`line`, `bytes`, `limitBytes`, `at`). */
+export type RestartReason = 'exit_42' | 'command' | 'manager' | 'crash' | 'hung' | WatchdogReason;
+
 /**
  * What the supervisor did, as one record: appended to `.metadata/events.jsonl`, counted for
  * `/metrics`, shown by `comfyvisor events` and the dashboard.
@@ -17,7 +22,7 @@ export type SupervisorEvent =
       signal: string | null;
       meaning: string;
     }
-  | { type: 'restart'; env: string; reason: 'exit_42' | 'command' | 'manager' | 'crash' | 'hung' }
+  | ({ type: 'restart'; env: string; reason: RestartReason } & WatchdogDetail)
   | { type: 'sync'; env: string; ok: boolean; skipped: boolean; durationMs: number | null; reason?: string }
   | { type: 'switch_start'; target: string; source: string | null }
   | {

@@ -12,6 +12,7 @@ import { validateStart } from './start-validation.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
 import { takeOverSwitches } from './switch-intake.ts';
 import { syncStep } from './sync-step.ts';
+import { type MemoryView, Watchdogs } from './watchdogs/watchdog-loop.ts';
 
 export type { SupervisorDeps };
 
@@ -27,17 +28,18 @@ export interface SupervisorSnapshot {
     ready: boolean;
     /** Its queue at the last look (null before any). */
     queue: { running: number; pending: number } | null;
+    /** Its tree's memory and VRAM at the last sample and the restart limits (null: unknown, off). */
+    memory: MemoryView;
   } | null;
   /** A planned stop waiting for the running prompt, or null. */
   draining: DrainView | null;
 }
 
 /**
- * The core: supervises ONE ComfyUI. Sync, start, wait, act on the exit code (0 stop, 42 restart,
- * 43 switch, else crash), health-checked switches that roll back, hung ComfyUI restarted, planned
- * stops that wait for the running prompt, and commands. It owns no process-wide resource (pid file,
- * signals, lifeline) and no wire file: its store, switch channel, clock and spawn are given, so
- * several can live in one process.
+ * The core: supervises ONE ComfyUI. Sync, start, wait, act on the exit code (0 stop, 42 restart, 43
+ * switch, else crash), switches health-checked and rolled back, hangs and watchdogs, planned stops
+ * that wait for the running prompt, commands. It owns no process-wide resource (pid file, signals,
+ * lifeline) and no wire file: its store, switches, clock and spawn are given; many fit one process.
  */
 export class Supervisor {
   private readonly parts: CoreParts;
@@ -45,35 +47,38 @@ export class Supervisor {
   private readonly livenessProbe: (signal: AbortSignal) => Promise<boolean>;
   /** A SIGTERM is draining (drain_on_sigterm): the next one stops at once. */
   private drainingForSignal = false;
+  private readonly watchdogs: Watchdogs;
 
   constructor(deps: SupervisorDeps) {
     const output = {
       write: (chunk: Buffer) => {
         deps.output?.write(chunk);
         this.state.work.watch?.feed(chunk);
+        this.watchdogs.feed(chunk);
       },
     };
     this.parts = buildParts({ ...deps, output });
     this.state = new InstanceState(deps.environment, this.parts, new ComfyuiWork(this.parts, deps.queue));
     this.livenessProbe = deps.livenessProbe ?? httpLivenessProbe(deps.args, deps.settings);
+    this.watchdogs = new Watchdogs(this.parts, this.state.work, (command) => this.send(command));
   }
 
   snapshot(): SupervisorSnapshot {
-    const { state } = this;
-    const phase = this.parts.flow.phase;
-    const proc = state.proc;
+    const { state, parts } = this;
+    const [phase, proc] = [parts.flow.phase, state.proc];
     const running = proc?.running ?? false;
     return {
-      pid: this.parts.world.pid,
+      pid: parts.world.pid,
       currentEnv: state.current,
       switching: phase ? { target: phase.target, source: phase.source } : null,
       comfyui: proc
         ? {
             pid: proc.pid,
             running,
-            uptimeMs: running ? this.parts.world.clock.now() - state.lastStartAt : 0,
+            uptimeMs: running ? parts.world.clock.now() - state.lastStartAt : 0,
             ready: running && state.ready,
             queue: running ? state.work.view().queue : null,
+            memory: this.watchdogs.view(),
           }
         : null,
       draining: state.work.drain.view(),
@@ -129,8 +134,7 @@ export class Supervisor {
 
   /** Runs until ComfyUI exits cleanly, a shutdown, a signal, or giving up on crashes. */
   async run(): Promise<number> {
-    const { store, logger, record, world } = this.parts;
-    const { state } = this;
+    const [{ store, logger, record, world }, state] = [this.parts, this.state];
     await store.tidy();
     record({ type: 'supervisor_start', env: state.current, pid: world.pid });
     let code = 1;
@@ -148,6 +152,7 @@ export class Supervisor {
     } finally {
       if (state.proc?.running) await state.stopProc();
       state.work.stopped();
+      this.watchdogs.close();
       await store.tidy();
       record({ type: 'supervisor_stop', reason: code === 0 ? 'stopped' : 'gave up', exitCode: code });
     }
@@ -178,6 +183,7 @@ export class Supervisor {
       lastStartAt: started.startedAt,
     });
     proc.exited.then((exit) => state.mailbox.push({ kind: 'exit', proc, exit }));
+    this.watchdogs.started(proc);
     let validated = false;
     if (flow.phase) {
       const run = {

@@ -29,6 +29,27 @@ function comfyuiRow(report: StatusReport): string | null {
   return report.supervisor.problem ? 'not seen in the process table' : 'not started';
 }
 
+/** `1.2 GB`, `512 MB`: memory for people. */
+function size(bytes: number): string {
+  const mb = bytes / 1_048_576;
+  return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
+}
+
+function memoryRows(report: StatusReport): Array<[string, string]> {
+  const m = report.comfyui?.running ? report.comfyui.memory : null;
+  if (!m) return [];
+  const row = (bytes: number | null, limit: number | null, key: string): string | null => {
+    if (bytes === null) return null;
+    return `${size(bytes)}${limit === null ? '' : ` (restart over ${size(limit)}, ${key})`}`;
+  };
+  const rows: Array<[string, string]> = [];
+  const memory = row(m.rss_bytes, m.rss_limit_bytes, 'restart_rss_mb');
+  const vram = row(m.gpu_bytes, m.vram_limit_bytes, 'restart_vram_mb');
+  if (memory) rows.push(['memory', memory]);
+  if (vram) rows.push(['VRAM', vram]);
+  return rows;
+}
+
 function eventRows(ev: StatusReport['events']): Array<[string, string]> {
   const reasons = Object.entries(ev.restarts_by_reason)
     .map(([reason, n]) => `${reason} ${n}`)
@@ -63,6 +84,7 @@ function statusText(report: StatusReport): string {
       `${d.action} waits for the running prompt${d.prompt_id ? ` ${d.prompt_id}` : ''} (for ${waited}); \`comfyvisor ${skip} --force\` skips the wait`,
     ]);
   }
+  rows.push(...memoryRows(report));
   const sw = report.switch;
   rows.push([
     'switch',

@@ -151,3 +151,35 @@ describe('comfyvisor status when the control API cannot be asked', () => {
     );
   });
 });
+
+describe('comfyvisor status: ComfyUI memory', () => {
+  it("shows ComfyUI's memory and VRAM with their restart limits when /health has them", async () => {
+    const { ws, comfyuiPid, portFile } = await supervised();
+    const memory = {
+      rss_bytes: 3 * 2 ** 30,
+      gpu_bytes: 512 * 2 ** 20,
+      rss_limit_bytes: 8 * 2 ** 30,
+      vram_limit_bytes: null,
+    };
+    const health = {
+      status: 'alive',
+      current_env: 'env1',
+      comfyui: { pid: comfyuiPid, running: true, uptime_seconds: 60, memory },
+    };
+    const standIn = await server((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(health));
+    });
+    writeFileSync(portFile, String(standIn.port));
+    const text = await cli(['status', '--workspace', ws.root]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/memory\s+3\.0 GB \(restart over 8\.0 GB, restart_rss_mb\)/);
+    expect(text.stdout).toMatch(/VRAM\s+512 MB\n/);
+    const json = JSON.parse((await cli(['status', '--json', '--workspace', ws.root])).stdout);
+    expect(json.comfyui.memory).toEqual(memory);
+    // a /health without the figures (an older supervisor): no memory rows
+    health.comfyui = { pid: comfyuiPid, running: true, uptime_seconds: 60, memory: 'odd' as never };
+    const older = await cli(['status', '--workspace', ws.root]);
+    expect(older.stdout).not.toMatch(/memory|VRAM/);
+  });
+});

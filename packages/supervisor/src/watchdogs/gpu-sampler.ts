@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import type { Logger } from '../logger.ts';
+import { createCommandShell } from './command-shell.ts';
 
 /**
  * What `nvidia-smi` says about ComfyUI's GPU memory (config `restart_vram_mb`, metric
@@ -16,6 +18,8 @@ export interface GpuSampler {
   sample(pids: ReadonlySet<number>): Promise<GpuSample>;
   /** The first GPU's name (`--query-gpu=name`), or null when nvidia-smi cannot tell. */
   gpuName(): Promise<string | null>;
+  /** Ends the shell that runs nvidia-smi (a later sample starts another). */
+  close(): void;
 }
 
 export interface GpuSamplerOptions {
@@ -54,43 +58,58 @@ export function parseComputeApps(
 
 type Run = { kind: 'ok'; stdout: string } | { kind: 'unavailable' } | { kind: 'failed'; reason: string };
 
+/**
+ * One run of `command` (looked up on `env`'s PATH), killed after `timeoutMs`, where there is no
+ * shell to run it (Windows). Node's own execFile, not execa: execa costs ~15 MB of RSS.
+ */
+function execute(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ kind: 'ok'; stdout: string } | { kind: 'missing' } | { kind: 'failed'; reason: string }> {
+  return new Promise((resolve) => {
+    const options = { env, timeout: timeoutMs, killSignal: 'SIGKILL' as const, maxBuffer: 1024 * 1024 };
+    const child = execFile(command, args, options, (error, stdout) => {
+      if (!error) return resolve({ kind: 'ok', stdout: String(stdout) });
+      const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+      if (e.code === 'ENOENT') return resolve({ kind: 'missing' });
+      const reason = e.killed
+        ? `timed out after ${timeoutMs} ms`
+        : typeof e.code === 'number'
+          ? `exit code ${e.code}`
+          : String(e.message).split('\n')[0]?.slice(0, 200) || 'failed';
+      resolve({ kind: 'failed', reason });
+    });
+    child.stdin?.end();
+  });
+}
+
 export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
   const command = options.command ?? 'nvidia-smi';
   const timeoutMs = options.timeoutMs ?? 5000;
   let unavailable = false;
   let failing = false;
 
+  const env = options.env ?? process.env;
+  // Windows has no /bin/sh: there node forks for each run
+  const shell = process.platform === 'win32' ? null : createCommandShell(command, { env, timeoutMs });
   const run = async (args: string[]): Promise<Run> => {
     if (unavailable) return { kind: 'unavailable' };
-    // Loaded only when sampling really runs: execa weighs ~15 MB of RSS.
-    const { execa } = await import('execa');
-    const result = await execa(command, args, {
-      env: options.env ?? process.env,
-      extendEnv: false,
-      stdin: 'ignore',
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      maxBuffer: 1024 * 1024,
-      reject: false,
-    });
-    if ((result as { code?: string }).code === 'ENOENT') {
+    const result = shell ? await shell.run(args) : await execute(command, args, env, timeoutMs);
+    if (result.kind === 'missing') {
       unavailable = true;
       options.logger?.info(`${command} is not on PATH: the VRAM watchdog and the GPU figure are off`);
       return { kind: 'unavailable' };
     }
-    if (result.failed) {
-      const reason = result.timedOut
-        ? `timed out after ${timeoutMs} ms`
-        : (String(result.shortMessage ?? `exit code ${result.exitCode}`)
-            .split('\n')[0]
-            ?.slice(0, 200) ?? 'failed');
-      if (!failing) options.logger?.warn(`${command} failed: ${reason}`);
+    if (result.kind === 'failed') {
+      if (!failing) options.logger?.warn(`${command} failed: ${result.reason}`);
       failing = true;
-      return { kind: 'failed', reason };
+      return result;
     }
     if (failing) options.logger?.info(`${command} answers again`);
     failing = false;
-    return { kind: 'ok', stdout: String(result.stdout) };
+    return result;
   };
 
   return {
@@ -104,6 +123,9 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
       if (answer.kind !== 'ok') return null;
       const first = answer.stdout.split('\n')[0]?.trim() ?? '';
       return first.length > 0 ? first.slice(0, 200) : null;
+    },
+    close() {
+      shell?.close();
     },
   };
 }

@@ -4,12 +4,23 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGpuSampler } from '../../src/watchdogs/gpu-sampler.ts';
+import {
+  createGpuSampler as createSampler,
+  type GpuSamplerOptions,
+} from '../../src/watchdogs/gpu-sampler.ts';
 
 const dirs: string[] = [];
+const samplers: Array<{ close(): void }> = [];
 afterEach(() => {
+  for (const sampler of samplers.splice(0)) sampler.close(); // its shell ends
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+function createGpuSampler(options: GpuSamplerOptions) {
+  const sampler = createSampler(options);
+  samplers.push(sampler);
+  return sampler;
+}
 
 /** A folder holding an executable `nvidia-smi` with this shell body; its PATH. */
 function fakeNvidiaSmi(body: string): { PATH: string; dir: string } {
