@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { findOrphans, SUPERVISOR_TITLE } from '@comfyvisor/detection';
-import { type Clock, type ComfyuiAddress, comfyuiAddress } from '@comfyvisor/health';
+import { SUPERVISOR_TITLE } from '@comfyvisor/detection';
+import { type Clock, comfyuiAddress } from '@comfyvisor/health';
 import {
   createRotatingLog,
   FILE_NAMES,
@@ -8,21 +8,19 @@ import {
   metadataDir,
   type RotatingLog,
 } from '@comfyvisor/ipc-files';
-import { findPortListeners } from '@comfyvisor/processes';
 import { attachWorkspace, type WorkspaceAdapter } from './attach-workspace.ts';
 import { type ComfyuiProcess, type SpawnComfyui, spawnComfyui } from './comfyui-process.ts';
 import { configRefresher } from './config-refresh.ts';
 import { EnvironmentUnusableError } from './errors.ts';
 import { combineRecorders, createEventLog } from './event-log.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
-import { createMetadataStore } from './metadata-store.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetadataStore, type MetadataStore } from './metadata-store.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { guardPidFile } from './pid-guard.ts';
-import { guardPort, type PortHolder } from './port-guard.ts';
 import { handleSignals } from './process-wide.ts';
-import { startReaper } from './reaper.ts';
+import { type Reaper, startReaper } from './reaper.ts';
+import { portCheck } from './run-port-check.ts';
 import { type Settings, settingsFrom } from './settings.ts';
-import { stopOrphans } from './stop-orphans.ts';
 import { Supervisor } from './supervisor.ts';
 import type { RecordEvent } from './supervisor-event.ts';
 import { createSync, type SyncEnvironment } from './sync.ts';
@@ -62,17 +60,6 @@ export interface SupervisorOptions {
 /** Where ComfyUI's output is kept for `comfyvisor logs`. */
 export function comfyuiLogPath(workspace: string): string {
   return join(metadataDir(workspace), FILE_NAMES.comfyuiLog);
-}
-
-/** Who listens on ComfyUI's port; a ComfyUI an earlier supervisor of this workspace left is an orphan. */
-async function portHolders(workspace: string, port: number): Promise<PortHolder[]> {
-  const [listeners, orphans] = await Promise.all([findPortListeners(port), findOrphans(workspace)]);
-  return listeners.map((listener) => {
-    const orphan = orphans.find((o) => o.pid === listener.pid || o.descendants.includes(listener.pid));
-    return orphan
-      ? { pid: orphan.pid, commandLine: orphan.commandLine, orphan: true }
-      : { pid: listener.pid, commandLine: listener.commandLine, orphan: false };
-  });
 }
 
 interface RunLogging {
@@ -119,31 +106,6 @@ async function openLogging(options: SupervisorOptions, dir: string): Promise<Run
 }
 
 /**
- * The port check before the first start: up front when a busy port refuses the start, beside the
- * first sync when it waits for the port to be released (a lazily spawned supervisor's case).
- */
-function portCheck(options: SupervisorOptions, settings: Settings, logger: Logger, address: ComfyuiAddress) {
-  const check = (signal?: AbortSignal) =>
-    guardPort({
-      host: address.host,
-      port: address.port,
-      policy: settings.portBusy,
-      waitMs: settings.portWaitMs,
-      logger,
-      clock: options.clock,
-      signal,
-      findHolders: (port) => portHolders(options.workspace, port),
-      stopOrphan: async (holder) => {
-        const orphans = (await findOrphans(options.workspace)).filter((o) => o.pid === holder.pid);
-        await stopOrphans(orphans, settings.stopGraceMs);
-      },
-    });
-  const upFront = settings.portBusy === 'refuse' ? check() : Promise.resolve();
-  upFront.catch(() => {}); // awaited by the caller, after the control server is bound beside it
-  return { upFront, beforeFirstStart: settings.portBusy === 'wait' ? check : undefined };
-}
-
-/**
  * The whole life of `comfyvisor run`, the composition root: the process-wide parts (pid claim,
  * lifeline, signals), one core supervisor, and the workspace adapter (`.metadata/` protocol).
  * Resolves with the exit code the process should end with.
@@ -177,24 +139,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
   try {
     const address = comfyuiAddress(options.args, { host: settings.defaultHost, port: settings.defaultPort });
     const port = portCheck(options, settings, logger, address);
-    const supervisor = new Supervisor({
-      environment: options.environment,
-      args: options.args,
-      settings,
-      logger,
-      store,
-      switches: store,
-      sync: options.sync ?? createWorkspaceSync(options.workspace, settings, env, store.session),
-      spawn: options.spawn ?? spawnComfyui,
-      world: { clock: options.clock, env, platform },
-      reaper,
-      record: hooked.record,
-      observePrompt: metrics.observePrompt,
-      refreshSettings: configRefresher(dir, options.settings, logger),
-      passThrough: options.passThrough ?? !logging.ownLog,
-      output: logging.comfyuiOutput,
-      beforeFirstStart: port.beforeFirstStart,
-    });
+    const core = { options, dir, logging, store, reaper, env, hooked, metrics };
+    const supervisor = createCore(core, port.beforeFirstStart);
     adapter = await attachWorkspace(supervisor, {
       store,
       dir,
@@ -219,6 +165,42 @@ export async function runSupervisor(options: SupervisorOptions): Promise<{ exitC
     await pidFile.release();
     await logging.close();
   }
+}
+
+/** The one core supervisor of `comfyvisor run`, over the workspace's store and switch files. */
+function createCore(
+  p: {
+    options: SupervisorOptions;
+    dir: string;
+    logging: RunLogging;
+    store: MetadataStore;
+    reaper: Reaper | null;
+    env: NodeJS.ProcessEnv;
+    hooked: { record: RecordEvent };
+    metrics: Metrics;
+  },
+  beforeFirstStart: ((signal: AbortSignal) => Promise<void>) | undefined,
+): Supervisor {
+  const { options, logging, store } = p;
+  const { settings, logger } = logging;
+  return new Supervisor({
+    environment: options.environment,
+    args: options.args,
+    settings,
+    logger,
+    store,
+    switches: store,
+    sync: options.sync ?? createWorkspaceSync(options.workspace, settings, p.env, store.session),
+    spawn: options.spawn ?? spawnComfyui,
+    world: { clock: options.clock, env: p.env, platform: process.platform },
+    reaper: p.reaper,
+    record: p.hooked.record,
+    observePrompt: p.metrics.observePrompt,
+    refreshSettings: configRefresher(p.dir, options.settings, logger),
+    passThrough: options.passThrough ?? !logging.ownLog,
+    output: logging.comfyuiOutput,
+    beforeFirstStart,
+  });
 }
 
 /** `cg repair` before each start, marked with our session so the lifeline ends one under way if we are killed. */

@@ -10,7 +10,7 @@ import type { LaunchTarget } from './launch-plan.ts';
 import { watchLiveness } from './liveness.ts';
 import { validateStart } from './start-validation.ts';
 import type { SupervisorCommand } from './supervisor-command.ts';
-import { takeOverSwitches } from './switch-intake.ts';
+import { requestSwitch, type SwitchAnswer, takeOverSwitches } from './switch-intake.ts';
 import { syncStep } from './sync-step.ts';
 import { type MemoryView, Watchdogs } from './watchdogs/watchdog-loop.ts';
 
@@ -119,17 +119,8 @@ export class Supervisor {
   }
 
   /** A switch asked through an API: checked, then the lock taken (the panel side takes it for `.cmd`). */
-  async requestSwitch(
-    target: string,
-    options: { force?: boolean } = {},
-  ): Promise<{ ok: true } | { ok: false; status: 400 | 404 | 409; error: string }> {
-    const found = this.parts.store.environment(target);
-    if (!found.ok)
-      return { ok: false, status: found.reason.startsWith('invalid') ? 400 : 404, error: found.reason };
-    if (this.parts.flow.active || !(await this.parts.switches.acquireLock()))
-      return { ok: false, status: 409, error: 'a switch is already in progress' };
-    this.send({ command: 'switch', targetEnv: target, ...(options.force ? { force: true } : {}) });
-    return { ok: true };
+  requestSwitch(target: string, options: { force?: boolean } = {}): Promise<SwitchAnswer> {
+    return requestSwitch(this.parts, target, options, (command) => this.send(command));
   }
 
   /** Runs until ComfyUI exits cleanly, a shutdown, a signal, or giving up on crashes. */

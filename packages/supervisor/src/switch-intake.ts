@@ -1,4 +1,6 @@
+import type { CoreParts } from './core-parts.ts';
 import type { Logger } from './logger.ts';
+import type { SupervisorCommand } from './supervisor-command.ts';
 import type { SwitchChannel, TakenRequest } from './switch-channel.ts';
 import type { SwitchFlow } from './switch-flow.ts';
 
@@ -75,4 +77,23 @@ export async function takeOverSwitches(
     current,
   );
   return current;
+}
+
+/** What a switch asked through an API gets: accepted, or why not (with an HTTP status). */
+export type SwitchAnswer = { ok: true } | { ok: false; status: 400 | 404 | 409; error: string };
+
+/** A switch asked through an API: checked, then the lock taken (the panel side takes it for `.cmd`). */
+export async function requestSwitch(
+  parts: CoreParts,
+  target: string,
+  options: { force?: boolean },
+  send: (command: SupervisorCommand) => void,
+): Promise<SwitchAnswer> {
+  const found = parts.store.environment(target);
+  if (!found.ok)
+    return { ok: false, status: found.reason.startsWith('invalid') ? 400 : 404, error: found.reason };
+  if (parts.flow.active || !(await parts.switches.acquireLock()))
+    return { ok: false, status: 409, error: 'a switch is already in progress' };
+  send({ command: 'switch', targetEnv: target, ...(options.force ? { force: true } : {}) });
+  return { ok: true };
 }

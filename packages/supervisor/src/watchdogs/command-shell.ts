@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { signalProcessGroup } from '@comfyvisor/processes';
 
 /** One run's result: its stdout, or the command was not found, or it failed (why). */
 export type ShellRun =
@@ -31,29 +32,14 @@ export function createCommandShell(
 ): CommandShell {
   let shell: ChildProcess | null = null;
   let queue: Promise<unknown> = Promise.resolve();
-
   const kill = () => {
     const pid = shell?.pid;
     shell?.stdin?.destroy();
     shell = null;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    if (pid !== undefined) signalProcessGroup(pid, 'SIGKILL');
   };
-
   const start = (): ChildProcess => {
-    const child = spawn('/bin/sh', [], {
-      env: options.env,
-      stdio: ['pipe', 'pipe', 'ignore'],
-      detached: true,
-    });
-    child.on('error', () => {});
-    child.stdin?.on('error', () => {});
-    child.unref();
-    (child.stdout as unknown as { unref?: () => void })?.unref?.();
+    const child = startShell(options.env);
     child.on('exit', () => {
       if (shell === child) shell = null;
     });
@@ -78,12 +64,8 @@ export function createCommandShell(
           kill();
           return finish({ kind: 'failed', reason: `more than ${MAX_BYTES} bytes of output` });
         }
-        const match = new RegExp(`\\n${END} (\\d+)\\n$`).exec(out);
-        if (!match) return;
-        const code = Number(match[1]);
-        const stdout = out.slice(0, match.index);
-        if (code === 127) return finish({ kind: 'missing' });
-        finish(code === 0 ? { kind: 'ok', stdout } : { kind: 'failed', reason: `exit code ${code}` });
+        const ended = endOf(out);
+        if (ended) finish(ended);
       };
       const timer = setTimeout(() => {
         kill();
@@ -96,12 +78,31 @@ export function createCommandShell(
     });
   };
 
-  return {
-    run(args) {
-      const next = queue.then(() => once(args));
-      queue = next.catch(() => {});
-      return next;
-    },
-    close: kill,
+  const run = (args: readonly string[]) => {
+    const next = queue.then(() => once(args));
+    queue = next.catch(() => {});
+    return next;
   };
+  return { run, close: kill };
+}
+
+/** The shell, in a process group of its own (killed whole on a timeout); never keeps node alive. */
+function startShell(env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn('/bin/sh', [], { env, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+  child.on('error', () => {});
+  child.stdin?.on('error', () => {});
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void })?.unref?.();
+  return child;
+}
+
+/** A run's result once its end marker (with the exit code) has arrived, else null. */
+function endOf(out: string): ShellRun | null {
+  const match = new RegExp(`\\n${END} (\\d+)\\n$`).exec(out);
+  if (!match) return null;
+  const code = Number(match[1]);
+  if (code === 127) return { kind: 'missing' };
+  return code === 0
+    ? { kind: 'ok', stdout: out.slice(0, match.index) }
+    : { kind: 'failed', reason: `exit code ${code}` };
 }

@@ -56,19 +56,9 @@ export function createFatalOutputMatcher(
   const streams = new Map<string, StreamState>();
   let matched: string | null = null;
 
-  const stateOf = (stream: string): StreamState => {
-    let state = streams.get(stream);
-    if (!state) {
-      state = { decoder: new StringDecoder('utf8'), line: '' };
-      streams.set(stream, state);
-    }
-    return state;
-  };
+  const stateOf = (stream: string): StreamState => streamState(streams, stream);
 
-  const append = (state: StreamState, piece: string) => {
-    const room = maxLineChars - state.line.length;
-    if (room > 0) state.line += piece.length > room ? piece.slice(0, room) : piece;
-  };
+  const append = (state: StreamState, piece: string) => appendBounded(state, piece, maxLineChars);
 
   /** Ends the current line of `state`: true when it matched. */
   const finish = (state: StreamState): boolean => {
@@ -108,4 +98,20 @@ export function createFatalOutputMatcher(
       return matched;
     },
   };
+}
+
+/** Adds `piece` to the line being read, keeping at most `max` characters of it. */
+function appendBounded(state: StreamState, piece: string, max: number): void {
+  const room = max - state.line.length;
+  if (room > 0) state.line += piece.length > room ? piece.slice(0, room) : piece;
+}
+
+/** The line being read on `stream` (each stream has its own, and its own UTF-8 decoder). */
+function streamState(streams: Map<string, StreamState>, stream: string): StreamState {
+  let state = streams.get(stream);
+  if (!state) {
+    state = { decoder: new StringDecoder('utf8'), line: '' };
+    streams.set(stream, state);
+  }
+  return state;
 }
