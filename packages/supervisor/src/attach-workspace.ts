@@ -79,8 +79,8 @@ async function startControl(
         comfyuiUptimeMs: snap.comfyui?.uptimeMs ?? 0,
         currentEnv: snap.currentEnv,
         queue: snap.comfyui?.queue,
-        comfyuiResidentBytes: snap.comfyui?.memory.rssBytes,
-        comfyuiGpuBytes: snap.comfyui?.memory.gpuBytes,
+        comfyuiResidentBytes: snap.comfyui?.memory?.rssBytes,
+        comfyuiGpuBytes: snap.comfyui?.memory?.gpuBytes,
       });
     },
   };

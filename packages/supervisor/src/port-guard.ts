@@ -63,7 +63,8 @@ export async function guardPort(options: PortGuardOptions): Promise<void> {
   const who = others.length
     ? others.map((h) => `pid ${h.pid} (${oneLine(h.commandLine.join(' '), 160)})`).join(', ')
     : 'a process we cannot see';
-  if (others.length === 0 && holders.length > 0 && !(await isBusy(host, port))) return;
+  // the orphans are gone: their port is released as the kernel closes their sockets, a moment later
+  if (others.length === 0 && holders.length > 0 && (await released(isBusy, host, port, clock))) return;
   if (options.policy === 'refuse') {
     if (!(await isBusy(host, port))) return;
     throw new PortBusyError(
@@ -79,4 +80,19 @@ export async function guardPort(options: PortGuardOptions): Promise<void> {
     if (!(await isBusy(host, port))) return;
   }
   logger.warn(`port ${port} is still in use after ${Math.round(options.waitMs / 1000)} s; starting anyway`);
+}
+
+/** Whether the port is free within 5 s (looked at every 50 ms). */
+async function released(
+  isBusy: (host: string, port: number) => Promise<boolean>,
+  host: string,
+  port: number,
+  clock: Clock,
+): Promise<boolean> {
+  const deadline = clock.now() + 5_000;
+  do {
+    if (!(await isBusy(host, port))) return true;
+    await clock.sleep(50);
+  } while (clock.now() < deadline);
+  return false;
 }

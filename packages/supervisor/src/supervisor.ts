@@ -28,8 +28,8 @@ export interface SupervisorSnapshot {
     ready: boolean;
     /** Its queue at the last look (null before any). */
     queue: { running: number; pending: number } | null;
-    /** Its tree's memory and VRAM at the last sample and the restart limits (null: unknown, off). */
-    memory: MemoryView;
+    /** Its tree's memory and VRAM at the last sample and the restart limits; null when neither memory watchdog is on. */
+    memory: MemoryView | null;
   } | null;
   /** A planned stop waiting for the running prompt, or null. */
   draining: DrainView | null;

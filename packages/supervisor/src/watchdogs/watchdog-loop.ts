@@ -115,8 +115,10 @@ export class Watchdogs {
    * keeps both), null otherwise. Never sampled on a read: `/health` is polled often, and finding
    * ComfyUI's tree lists every process, which must not slow what the supervisor is doing then.
    */
-  view(): MemoryView {
+  /** The figures, or null while neither memory watchdog is on (nothing is sampled then). */
+  view(): MemoryView | null {
     const s = this.parts.deps.settings;
+    if (s.restartRssBytes <= 0 && s.restartVramBytes <= 0) return null;
     return {
       rssBytes: this.figures.rss.lastBytes,
       gpuBytes: this.figures.vram.lastBytes,

@@ -86,7 +86,8 @@ describe('watchdogs', () => {
     // a prompt runs: a fatal line does not wait for it
     await postPrompt(run.port, { durationS: 30, label: 'doomed' });
     await run.ws.waitForEvent({ event: 'prompt_started', label: 'doomed' });
-    await printOnFake(run.port, `Traceback: ${FATAL}`);
+    // ComfyUI may be stopped before its answer is out: the line is what counts
+    await printOnFake(run.port, `Traceback: ${FATAL}`).catch(() => null);
     const events = await waitForEvents(run, (es) => restarts(es, 'fatal_output').length === 1, 5_000);
     expect(restarts(events, 'fatal_output')[0]?.line).toBe(`Traceback: ${FATAL}`);
     expect(events.some((e) => e.type === 'drain_start')).toBe(false);
