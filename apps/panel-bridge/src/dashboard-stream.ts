@@ -1,12 +1,11 @@
 import { watch } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FILE_NAMES, metadataDir, readEvents } from '@comfyvisor/ipc-files';
+import { metadataDir } from '@comfyvisor/ipc-files';
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { MemoryRecorder, readAvailability } from './dashboard-history.ts';
 import { createDashboardReader, timelineEntry } from './dashboard-state.ts';
 import type { DashboardState, HistoryMessage } from './dashboard-wire.ts';
+import { type EventsRead, HistoryCursor } from './history-cursor.ts';
 
 export interface DashboardStreamOptions {
   /** A look at the files and the supervisor every this many ms, beside the folder watch. @default 250 */
@@ -21,43 +20,109 @@ export interface DashboardStreamOptions {
   now?: (() => number) | undefined;
 }
 
-/** The newest events the page has not seen: those after `time`, less the `sameTime` already sent at it. */
-class HistoryCursor {
-  private time = Number.NEGATIVE_INFINITY;
-  private sameTime = 0;
-  private signature = '';
+/** What every page's stream shares: the workspace, its .metadata folder, the clock, the memory record. */
+interface StreamSource {
+  workspace: string;
+  dir: string;
+  now: () => number;
+  memory: MemoryRecorder;
+  options: DashboardStreamOptions;
+}
 
-  constructor(private readonly dir: string) {}
+/** The pause between looks; a folder change or the page leaving ends it early. */
+class Wakeup {
+  closed = false;
+  private wake: (() => void) | null = null;
 
-  /** Whether events.jsonl changed since the last look (cheap: one stat). */
-  async changed(): Promise<boolean> {
-    const info = await stat(join(this.dir, FILE_NAMES.events)).catch(() => null);
-    const signature = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'none';
-    if (signature === this.signature) return false;
-    this.signature = signature;
-    return true;
+  /** Something changed: look again soon (only while pausing). */
+  readonly poke = (): void => this.wake?.();
+
+  /** The page went away. */
+  close(): void {
+    this.closed = true;
+    this.poke();
   }
 
-  async read(limit?: number) {
-    const since = Number.isFinite(this.time) ? this.time * 1000 : undefined;
-    const { events, skipped } = await readEvents(this.dir, { sinceMs: since, limit });
-    let skip = Number.isFinite(this.time) ? this.sameTime : 0;
-    const fresh = events.filter((e) => {
-      if (e.time < this.time) return false;
-      if (e.time === this.time && skip > 0) {
-        skip--;
-        return false;
-      }
-      return true;
+  async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        // a burst of folder changes is read once, a moment later
+        setTimeout(resolve, 20);
+      };
     });
-    for (const e of fresh) {
-      if (e.time === this.time) this.sameTime++;
-      else {
-        this.time = e.time;
-        this.sameTime = 1;
-      }
+    this.wake = null;
+  }
+}
+
+/** One page's stream: sends an event, a state only when it changed, and a keep-alive when quiet. */
+class PageStream {
+  private lastState = '';
+  private lastSent = Date.now();
+
+  constructor(
+    private readonly stream: SSEStreamingApi,
+    private readonly keepAliveMs: number,
+  ) {}
+
+  async send(event: string, data: unknown): Promise<void> {
+    await this.stream.writeSSE({ event, data: JSON.stringify(data) });
+    this.lastSent = Date.now();
+  }
+
+  async sendState(state: DashboardState): Promise<void> {
+    const text = JSON.stringify(state);
+    if (text === this.lastState) return;
+    this.lastState = text;
+    await this.send('state', state);
+  }
+
+  async sendHistory(reset: boolean, read: EventsRead): Promise<void> {
+    const message: HistoryMessage = { reset, skipped: read.skipped, events: read.events.map(timelineEntry) };
+    await this.send('history', message);
+  }
+
+  async keepAlive(): Promise<void> {
+    if (Date.now() - this.lastSent <= this.keepAliveMs) return;
+    await this.stream.write(': keep-alive\n\n');
+    this.lastSent = Date.now();
+  }
+}
+
+/** Wakes on changes in the .metadata folder, when it can be watched (else the interval does it). */
+function watchFolder(dir: string, onChange: () => void): ReturnType<typeof watch> | null {
+  try {
+    const watcher = watch(dir, onChange);
+    watcher.on('error', () => {});
+    return watcher;
+  } catch {
+    return null;
+  }
+}
+
+/** The connect messages (availability, the last events), then a look per wakeup until the page goes. */
+async function pushUntilClosed(stream: SSEStreamingApi, source: StreamSource, wakeup: Wakeup): Promise<void> {
+  const { options, now } = source;
+  const read = createDashboardReader(source.workspace);
+  const cursor = new HistoryCursor(source.dir);
+  const page = new PageStream(stream, options.keepAliveMs ?? 15_000);
+  await cursor.changed();
+  await page.send('availability', await readAvailability(source.dir, now()));
+  const memoryFeed = source.memory.feed();
+  await page.sendHistory(true, await cursor.read(options.historyLimit ?? 200));
+  while (!wakeup.closed) {
+    const state = await read();
+    await page.sendState(state);
+    const memoryMessage = memoryFeed(state.health, now());
+    if (memoryMessage) await page.send('memory', memoryMessage);
+    if (await cursor.changed()) {
+      const next = await cursor.read();
+      if (next.events.length > 0) await page.sendHistory(false, next);
     }
-    return { events: fresh, skipped };
+    await page.keepAlive();
+    if (wakeup.closed) break;
+    await wakeup.pause(options.intervalMs ?? 250);
   }
 }
 
@@ -71,78 +136,23 @@ class HistoryCursor {
  * page is connected.
  */
 export function dashboardStream(workspace: string, options: DashboardStreamOptions = {}) {
-  const dir = metadataDir(workspace);
-  const now = options.now ?? Date.now;
-  const memory = new MemoryRecorder(options.memoryEveryMs);
+  const source: StreamSource = {
+    workspace,
+    dir: metadataDir(workspace),
+    now: options.now ?? Date.now,
+    memory: new MemoryRecorder(options.memoryEveryMs),
+    options,
+  };
   return (c: Context) => {
     // nginx passes the events on as they come, not when its buffer fills
     c.header('X-Accel-Buffering', 'no');
     c.header('Cache-Control', 'no-cache');
     return streamSSE(c, async (stream) => {
-      const read = createDashboardReader(workspace);
-      const cursor = new HistoryCursor(dir);
-      let last = '';
-      let lastSent = Date.now();
-      let wake: (() => void) | null = null;
-      let closed = false;
-      stream.onAbort(() => {
-        closed = true;
-        wake?.();
-      });
-      let watcher: ReturnType<typeof watch> | null = null;
+      const wakeup = new Wakeup();
+      stream.onAbort(() => wakeup.close());
+      const watcher = watchFolder(source.dir, wakeup.poke);
       try {
-        watcher = watch(dir, () => wake?.());
-        watcher.on('error', () => {});
-      } catch {
-        // no folder watch: the interval does it
-      }
-      const send = async (event: string, data: unknown) => {
-        await stream.writeSSE({ event, data: JSON.stringify(data) });
-        lastSent = Date.now();
-      };
-      try {
-        await cursor.changed();
-        await send('availability', await readAvailability(dir, now()));
-        const memoryFeed = memory.feed();
-        const first = await cursor.read(options.historyLimit ?? 200);
-        await send('history', {
-          reset: true,
-          skipped: first.skipped,
-          events: first.events.map(timelineEntry),
-        } satisfies HistoryMessage);
-        while (!closed) {
-          const state: DashboardState = await read();
-          const text = JSON.stringify(state);
-          if (text !== last) {
-            last = text;
-            await send('state', state);
-          }
-          const memoryMessage = memoryFeed(state.health, now());
-          if (memoryMessage) await send('memory', memoryMessage);
-          if (await cursor.changed()) {
-            const next = await cursor.read();
-            if (next.events.length > 0)
-              await send('history', {
-                reset: false,
-                skipped: next.skipped,
-                events: next.events.map(timelineEntry),
-              } satisfies HistoryMessage);
-          }
-          if (Date.now() - lastSent > (options.keepAliveMs ?? 15_000)) {
-            await stream.write(': keep-alive\n\n');
-            lastSent = Date.now();
-          }
-          if (closed) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, options.intervalMs ?? 250);
-            wake = () => {
-              clearTimeout(timer);
-              // a burst of folder changes is read once, a moment later
-              setTimeout(resolve, 20);
-            };
-          });
-          wake = null;
-        }
+        await pushUntilClosed(stream, source, wakeup);
       } catch {
         // the page went away mid-write, or a read failed: the page's EventSource reconnects
       } finally {

@@ -1,6 +1,6 @@
 import { isWorkspace } from '@comfyvisor/detection';
 import { type Context, Hono } from 'hono';
-import { configRoutes } from './config-routes.ts';
+import { configRoutes, type RouteRegistrar } from './config-routes.ts';
 import { logTail } from './dashboard-state.ts';
 import { dashboardStream } from './dashboard-stream.ts';
 import { describeEnvironments } from './environments.ts';
@@ -34,16 +34,9 @@ function switchAnswer(result: SwitchRequestResult): {
   }
 }
 
-/** The panel's routes (served at `/v2/comfygit/...` and under `/api`), as a Hono app. */
-export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
-  const panel = new Hono();
-  const allowed = new Map<string, string[]>();
-  const route = (method: 'GET' | 'POST', path: string, handler: (c: Context) => Promise<Response>) => {
-    allowed.set(path, [...(allowed.get(path) ?? []), method]);
-    panel.on(method, path, handler);
-  };
-
-  route('POST', '/v2/comfygit/switch_environment', async (c) => {
+/** `POST /v2/comfygit/switch_environment`: checks the body, then asks for the switch. */
+function switchEnvironmentRoute(workspace: string, ask: typeof requestSwitch) {
+  return async (c: Context) => {
     let body: { target_env?: unknown; workspace_path?: unknown };
     try {
       body = (await c.req.json()) as typeof body;
@@ -63,7 +56,12 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
     }
     const answer = switchAnswer(await ask({ target: body.target_env, workspace: root, caller: 'external' }));
     return c.json(answer.body, answer.status);
-  });
+  };
+}
+
+/** The switch: asking for one, its status file, and the supervisor's control port. */
+function switchRoutes(workspace: string, ask: typeof requestSwitch, route: RouteRegistrar): void {
+  route('POST', '/v2/comfygit/switch_environment', switchEnvironmentRoute(workspace, ask));
 
   route('GET', '/v2/comfygit/switch_status', async (c) => {
     const read = await panelSwitchStatus(workspace);
@@ -77,7 +75,10 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
     if (read.kind === 'invalid') return c.json({ error: 'Invalid port file', message: read.message }, 500);
     return c.json({ port: read.port });
   });
+}
 
+/** The supervisor's health and status, and restart / kill (passed on to it). */
+function orchestratorRoutes(workspace: string, route: RouteRegistrar): void {
   route('GET', '/v2/comfygit/orchestrator/health', async (c) => {
     const r = await proxyToSupervisor(workspace, 'health');
     return c.json(r.body as object, r.status as 200);
@@ -92,7 +93,10 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
       return c.json(r.body as object, r.status as 200);
     });
   }
+}
 
+/** The environments, and for the dashboard the log's tail. */
+function environmentAndLogRoutes(workspace: string, route: RouteRegistrar): void {
   route('GET', '/v2/comfygit/environments', async (c) =>
     c.json(await describeEnvironments(workspace, await currentEnvironment(workspace))),
   );
@@ -101,15 +105,10 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
     const lines = Math.min(500, Math.max(1, Number(c.req.query('lines') ?? 50) || 50));
     return c.json(await logTail(workspace, lines, LOGS_ROUTE_BYTES));
   });
+}
 
-  // The reference's config and orchestrator-log routes, and the dashboard's settings.
-  configRoutes(workspace, route);
-
-  // For the dashboard: what it shows, pushed as server-sent events.
-  const stream = dashboardStream(workspace);
-  route('GET', '/v2/comfygit/dashboard/stream', async (c) => stream(c));
-
-  // A known path with another method: 405 with Allow, as aiohttp answers.
+/** A known path with another method: 405 with Allow, as aiohttp answers. */
+function answerOtherMethods(panel: Hono, allowed: Map<string, string[]>): void {
   for (const [path, methods] of allowed) {
     panel.all(path, (c) => {
       c.header('Allow', methods.join(', '));
@@ -122,5 +121,26 @@ export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono 
       );
     });
   }
+}
+
+/** The panel's routes (served at `/v2/comfygit/...` and under `/api`), as a Hono app. */
+export function panelRoutes(workspace: string, ask: typeof requestSwitch): Hono {
+  const panel = new Hono();
+  const allowed = new Map<string, string[]>();
+  const route: RouteRegistrar = (method, path, handler) => {
+    allowed.set(path, [...(allowed.get(path) ?? []), method]);
+    panel.on(method, path, handler);
+  };
+
+  switchRoutes(workspace, ask, route);
+  orchestratorRoutes(workspace, route);
+  environmentAndLogRoutes(workspace, route);
+  // The reference's config and orchestrator-log routes, and the dashboard's settings.
+  configRoutes(workspace, route);
+  // For the dashboard: what it shows, pushed as server-sent events.
+  const stream = dashboardStream(workspace);
+  route('GET', '/v2/comfygit/dashboard/stream', async (c) => stream(c));
+
+  answerOtherMethods(panel, allowed);
   return panel;
 }

@@ -1,6 +1,6 @@
 /** Small DOM helpers shared by the dashboard's views. */
 
-/** The element with this id; the page's markup (dashboard.ts) has every id the views use. */
+/** The element with this id; the page's markup (dashboard-sections.ts) has every id the views use. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
   if (!element) throw new Error(`the dashboard has no #${id}`);

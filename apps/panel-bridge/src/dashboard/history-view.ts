@@ -14,6 +14,27 @@ const DAY = 24 * HOUR;
 /** The pictures move on with the clock this often. */
 const REDRAW_MS = 30_000;
 
+/** Draws the four pictures, ending at the bridge's "now" (our clock plus `skewMs`). */
+function drawHistory(events: AvailabilityEvent[], samples: MemorySampleWire[], skewMs: number): void {
+  // the bridge's now; never before its newest event (the skew is only as good as the message's trip)
+  const now = Math.max((Date.now() + skewMs) / 1000, events.at(-1)?.time ?? 0);
+  const width = Math.max(360, Math.min(860, byId('history').clientWidth || 800));
+  const day = { from: now - DAY, to: now, width };
+  const week = { from: now - 7 * DAY, to: now, width };
+  byId('strip-day').innerHTML = availabilitySvg(
+    availability(events, day.from, now),
+    day,
+    'Availability, last 24 hours',
+  );
+  byId('strip-week').innerHTML = availabilitySvg(
+    availability(events, week.from, now),
+    week,
+    'Availability, last 7 days',
+  );
+  byId('restarts').innerHTML = restartsSvg(restartsPerHour(events, day.from, now), day);
+  byId('memory').innerHTML = memorySvg(samples, { from: now - HOUR, to: now, width });
+}
+
 /**
  * History as pictures: the availability strip for the last 24 hours and 7 days, restarts per hour,
  * and ComfyUI's memory over the last hour. Drawn from the `availability` message (a week of events),
@@ -26,25 +47,7 @@ export function historyView(): DashboardView {
   let skewMs = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  const draw = () => {
-    // the bridge's now; never before its newest event (the skew is only as good as the message's trip)
-    const now = Math.max((Date.now() + skewMs) / 1000, events.at(-1)?.time ?? 0);
-    const width = Math.max(360, Math.min(860, byId('history').clientWidth || 800));
-    const day = { from: now - DAY, to: now, width };
-    const week = { from: now - 7 * DAY, to: now, width };
-    byId('strip-day').innerHTML = availabilitySvg(
-      availability(events, day.from, now),
-      day,
-      'Availability, last 24 hours',
-    );
-    byId('strip-week').innerHTML = availabilitySvg(
-      availability(events, week.from, now),
-      week,
-      'Availability, last 7 days',
-    );
-    byId('restarts').innerHTML = restartsSvg(restartsPerHour(events, day.from, now), day);
-    byId('memory').innerHTML = memorySvg(samples, { from: now - HOUR, to: now, width });
-  };
+  const draw = () => drawHistory(events, samples, skewMs);
   /** A burst of messages is drawn once. */
   const soon = () => {
     if (timer) return;
