@@ -27,9 +27,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const REPO = join(import.meta.dirname, '..');
-const PACKAGES = ['ipc-files', 'venv', 'health', 'detection', 'supervisor', 'cli', 'panel-bridge'].map(
-  (name) => `@comfyvisor/${name}`,
-);
+const PACKAGES = [
+  'ipc-files',
+  'venv',
+  'health',
+  'processes',
+  'detection',
+  'supervisor',
+  'worker',
+  'cli',
+  'panel-bridge',
+].map((name) => `@comfyvisor/${name}`);
 const CONSUMER_TYPESCRIPT = '5.0.4';
 // the newest @types/node 20 that still declares support for TypeScript 5.0
 const CONSUMER_TYPES_NODE = '20.17.28';
@@ -349,13 +357,15 @@ import { findWorkspaceRoot } from '@comfyvisor/detection';
 import { comfyuiAddress } from '@comfyvisor/health';
 import { FILE_NAMES, readSwitchStatus } from '@comfyvisor/ipc-files';
 import { type BridgeApp, extractComfyuiArgs } from '@comfyvisor/panel-bridge';
-import { runSupervisor } from '@comfyvisor/supervisor';
+import { findConnectionUid } from '@comfyvisor/processes';
+import { createSupervisor, runSupervisor } from '@comfyvisor/supervisor';
 import { findPython } from '@comfyvisor/venv';
+import { openWorker } from '@comfyvisor/worker';
 
 const root: string | null | undefined = findWorkspaceRoot();
 const names: string[] = Object.values(FILE_NAMES);
 const fetchOnly = (app: BridgeApp) => app.fetch(new Request('http://127.0.0.1/'));
-export const used = [root, names, fetchOnly, describeError, comfyuiAddress, readSwitchStatus, extractComfyuiArgs, runSupervisor, findPython];
+export const used = [root, names, fetchOnly, describeError, comfyuiAddress, readSwitchStatus, extractComfyuiArgs, runSupervisor, createSupervisor, findPython, findConnectionUid, openWorker];
 `;
 
 const REQUIRE_ALL = `// require(esm): every package loads with require() on this Node (>= 20.19 / 22.12)

@@ -4,7 +4,8 @@ import { authGuard } from './auth-guard.ts';
 import { dashboardHtml } from './dashboard.ts';
 import { comfyuiOrigins, guard, hostNames, LOOPBACK_HOSTS, limitBody } from './guard.ts';
 import { panelRoutes } from './panel-routes.ts';
-import { normalizeBasePath, type ProxyOptions, pathWithoutBase, requestPlace } from './proxy-place.ts';
+import type { ProxyOptions } from './proxy-options.ts';
+import { normalizeBasePath, pathWithoutBase, requestPlace } from './proxy-place.ts';
 import { requestSwitch } from './request-switch.ts';
 
 export interface BridgeAppOptions extends ProxyOptions {

@@ -2,17 +2,9 @@ import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getPath } from 'hono/utils/url';
 import { BridgeConfigError } from './errors.ts';
+import type { ProxyOptions } from './proxy-options.ts';
 
-/** How the bridge sits behind a reverse proxy. */
-export interface ProxyOptions {
-  /** The path the proxy serves the bridge under (`/cv`), stripped when the proxy passes it on. */
-  basePath?: string | undefined;
-  /**
-   * Trust the `X-Forwarded-Prefix`, `-For` and `-Proto` headers of a proxy that connects from
-   * loopback (a proxy on this machine). Never from another address. @default false
-   */
-  trustProxy?: boolean | undefined;
-}
+export type { ProxyOptions };
 
 /** Where a request came from and under which path its page lives. */
 export interface RequestPlace {

@@ -144,7 +144,21 @@ export async function removeSwitchStatus(dir: string, options?: IpcOptions): Pro
 }
 
 /** `.switch_status.json` as it is on disk: wire names, any string state, every other field. */
-export type SwitchStatusWire = v.InferOutput<typeof rawWireSchema>;
+/**
+ * `.switch_status.json` as read (wire names): the known fields checked, the rest passed through.
+ * Written out rather than inferred from the schema, so the declarations carry no valibot types
+ * (a consumer on an older TypeScript cannot compile valibot's).
+ */
+export interface SwitchStatusWire {
+  state: string;
+  progress?: number | undefined;
+  message?: string | undefined;
+  updated_at?: number | undefined;
+  target_env?: string | null | undefined;
+  source_env?: string | null | undefined;
+  error?: string | null | undefined;
+  [key: string]: unknown;
+}
 
 /**
  * The one reader of `.switch_status.json` as it is on disk, wire names and any state (a
@@ -157,5 +171,7 @@ export function inspectSwitchStatusWire(
   dir: string,
   options?: IpcOptions,
 ): Promise<TolerantRead<SwitchStatusWire>> {
-  return readJsonFile(join(dir, FILE_NAMES.switchStatus), rawWireSchema, options);
+  return readJsonFile(join(dir, FILE_NAMES.switchStatus), rawWireSchema, options) as Promise<
+    TolerantRead<SwitchStatusWire>
+  >;
 }

@@ -1,4 +1,3 @@
-export { BODY_LIMIT_BYTES } from './api/app.ts';
 export type { AuthResult, FailureDelay, KeyGuard } from './api/auth.ts';
 export { createKeyGuard, defaultFailureDelay } from './api/auth.ts';
 export { importArgs } from './deploy.ts';
