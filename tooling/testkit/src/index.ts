@@ -1,3 +1,4 @@
+export { canCurlAsNobody, curlStatus } from './as-user.ts';
 export { cleanupWorkspaces, removeAfterTest } from './cleanup.ts';
 export type { FakeCg, FakeCgBehaviour, FakeCgCall } from './fake-cg.ts';
 export { createFakeCg } from './fake-cg.ts';
