@@ -1,7 +1,7 @@
 import { createFakeProc, type FakeProc } from '@comfyvisor/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findConnectionPeer, findPortListeners } from './port-owner.ts';
-import { parseProcNetTcp } from './tcp-table.ts';
+import { rowsNamingPort } from './tcp-table.ts';
 
 let proc: FakeProc | undefined;
 afterEach(() => proc?.cleanup());
@@ -10,7 +10,7 @@ const noCommands = async () => {
   throw new Error('no command may run on Linux');
 };
 
-describe('parseProcNetTcp', () => {
+describe('rowsNamingPort', () => {
   it('reads ports (hex), the state, the uid and the inode of each row; skips the header and broken rows', () => {
     const text = [
       '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
@@ -19,7 +19,7 @@ describe('parseProcNetTcp', () => {
       '   2: garbage',
       '',
     ].join('\n');
-    expect(parseProcNetTcp(text)).toEqual([
+    expect(rowsNamingPort(Buffer.from(text), 8188)).toEqual([
       { localPort: 8188, remotePort: 0, state: 0x0a, uid: 1000, inode: 4242 },
       { localPort: 0xa1b2, remotePort: 8188, state: 0x01, uid: 1000, inode: 77 },
     ]);
@@ -132,5 +132,25 @@ describe('findConnectionPeer (fake /proc)', () => {
       uid: 502,
       commandLine: ['python3', 'proxy.py'],
     });
+  });
+});
+
+describe('rowsNamingPort, a port named twice', () => {
+  it('parses only the rows that name the port, locally or remotely, each once', () => {
+    const table = Buffer.from(
+      [
+        '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+        '   0: 0100007F:1FFC 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0',
+        '   1: 0100007F:A1B2 0100007F:1FFC 01 00000000:00000000 00:00000000 00000000  1001        0 77 1 0',
+        '   2: 0100007F:1FFC 0100007F:A1B2 01 00000000:00000000 00:00000000 00000000  1002        0 78 1 0',
+        '   3: 0100007F:1FFD 0100007F:1FFC 06 00000000:00000000 00:00000000 00000000     0        0 0 1 0',
+        '   4: 0100007F:1FFC 0100007F:1FFC 01 00000000:00000000 00:00000000 00000000  1003        0 79 1 0',
+        '   5: 0100007F:0050 0100007F:1FFC',
+      ].join('\n'),
+    );
+    expect(rowsNamingPort(table, 0xa1b2).map((e) => e.inode)).toEqual([77, 78]);
+    expect(rowsNamingPort(table, 0x1ffc).map((e) => e.inode)).toEqual([4242, 77, 78, 0, 79]);
+    expect(rowsNamingPort(table, 0x50)).toEqual([]);
+    expect(rowsNamingPort(Buffer.alloc(0), 0x1ffc)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { type ProcessOptions, resolveOptions } from './options.ts';
 import { pidsOwningSockets, readProcCommandLine } from './proc-fs.ts';
 import { psCommandLine, psUid } from './ps.ts';
-import { readPeerSockets, readTcpTable, TCP_LISTEN } from './tcp-table.ts';
+import { readPeerSockets, readTcpRows, TCP_LISTEN } from './tcp-table.ts';
 
 /** A process and its command line (argv; on macOS the `ps` line split at spaces). */
 export interface PortProcess {
@@ -43,7 +43,7 @@ export async function findPortListeners(port: number, options: ProcessOptions = 
   const { procRoot, platform, run } = resolveOptions(options);
   if (platform === 'linux') {
     const inodes = new Set(
-      (await readTcpTable(procRoot))
+      (await readTcpRows(procRoot, port))
         .filter((entry) => entry.state === TCP_LISTEN && entry.localPort === port && entry.inode > 0)
         .map((entry) => entry.inode),
     );

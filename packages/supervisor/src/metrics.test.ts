@@ -2,7 +2,7 @@ import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-t
 import { describe, expect, it } from 'vitest';
 import { createMetrics, escapeLabel } from './metrics.ts';
 
-const memory = () => ({ rss: 40_000_000, heapUsed: 5_000_000, heapTotal: 8_000_000 });
+const memory = () => ({ rss: 40_000_000, heapUsed: 5_000_000, heapTotal: 8_000_000, external: 2_000_000 });
 const running = { comfyuiRunning: true, comfyuiUptimeMs: 12_500, currentEnv: 'env1' };
 
 function parse(text: string): Map<string, ParsedFamily> {
@@ -61,6 +61,7 @@ describe('createMetrics', () => {
     expect(value(families, 'comfyvisor_health_checks_total', { result: 'unhealthy' }).value).toBe('1');
     expect(value(families, 'comfyvisor_process_resident_memory_bytes').value).toBe('40000000');
     expect(value(families, 'comfyvisor_process_heap_bytes', { kind: 'used' }).value).toBe('5000000');
+    expect(value(families, 'comfyvisor_process_heap_bytes', { kind: 'external' }).value).toBe('2000000');
     expect(value(families, 'comfyvisor_process_start_time_seconds').value).toBe('1700000000');
     for (const family of families.values()) {
       expect(family.name).toMatch(/^comfyvisor_[a-z_]+$/);

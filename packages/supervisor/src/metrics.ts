@@ -30,7 +30,7 @@ export interface MetricsOptions {
   /** ms since the epoch, for `comfyvisor_process_start_time_seconds`. @default Date.now */
   now?: (() => number) | undefined;
   /** @default process.memoryUsage */
-  memory?: (() => { rss: number; heapUsed: number; heapTotal: number }) | undefined;
+  memory?: (() => { rss: number; heapUsed: number; heapTotal: number; external?: number }) | undefined;
   /** Upper bounds (s) of the switch-duration histogram. @default [1, 2, 5, 10, 30, 60, 120, 300, 600] */
   switchBuckets?: number[] | undefined;
   /** Upper bounds (s) of the health-check histogram. @default [0.25, 0.5, 1, 2, 5, 10, 30, 60, 180] */
@@ -207,6 +207,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       gauge('comfyvisor_process_heap_bytes', "The supervisor's V8 heap.", [
         `comfyvisor_process_heap_bytes{kind="used"} ${mem.heapUsed}`,
         `comfyvisor_process_heap_bytes{kind="total"} ${mem.heapTotal}`,
+        ...(mem.external === undefined ? [] : [`comfyvisor_process_heap_bytes{kind="external"} ${mem.external}`]),
       ]),
       gauge(
         'comfyvisor_process_start_time_seconds',
