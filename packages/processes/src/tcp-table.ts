@@ -64,7 +64,9 @@ export function rowsNamingPort(table: Buffer, port: number): TcpEntry[] {
 /** The TCP sockets of this network namespace that name `port`, IPv4 and IPv6. */
 export async function readTcpRows(procRoot: string, port: number): Promise<TcpEntry[]> {
   const tables = await Promise.all(
-    ['tcp', 'tcp6'].map((name) => readTable(join(procRoot, 'net', name), (bytes) => rowsNamingPort(bytes, port))),
+    ['tcp', 'tcp6'].map((name) =>
+      readTable(join(procRoot, 'net', name), (bytes) => rowsNamingPort(bytes, port)),
+    ),
   );
   return tables.flat();
 }

@@ -207,7 +207,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       gauge('comfyvisor_process_heap_bytes', "The supervisor's V8 heap.", [
         `comfyvisor_process_heap_bytes{kind="used"} ${mem.heapUsed}`,
         `comfyvisor_process_heap_bytes{kind="total"} ${mem.heapTotal}`,
-        ...(mem.external === undefined ? [] : [`comfyvisor_process_heap_bytes{kind="external"} ${mem.external}`]),
+        ...(mem.external === undefined
+          ? []
+          : [`comfyvisor_process_heap_bytes{kind="external"} ${mem.external}`]),
       ]),
       gauge(
         'comfyvisor_process_start_time_seconds',
