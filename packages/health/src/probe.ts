@@ -29,12 +29,14 @@ export function probeTcp(host: string, port: number, timeoutMs: number): Promise
 }
 
 /**
- * Does `url` answer a GET with a 2xx status within `timeoutMs`? Never throws. A plain TCP socket
+ * Does `url` answer a GET with a 2xx status within `timeoutMs`? Never throws. `signal` ends it early
+ * (a timeout); with `timeoutMs` Infinity only the signal does, and the probe sets no timer: a
+ * caller that checks on a beat of its own (liveness) then costs no extra wake-up for each probe. A plain TCP socket
  * that sends one `GET … HTTP/1.1` with `Connection: close` and reads only the status line: all a
  * probe needs, and node:http's client machinery would cost the supervisor ~1.7 MB of RSS and
  * twice the CPU per probe (measured: 1.9-2.8 ms against 0.9 ms).
  */
-export function probeHttp(url: string, timeoutMs: number): Promise<ProbeResult> {
+export function probeHttp(url: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -48,17 +50,20 @@ export function probeHttp(url: string, timeoutMs: number): Promise<ProbeResult> 
     const socket = connect({ host, port });
     let head = '';
     let settled = false;
+    const timedOut = () =>
+      finish({ ok: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` });
     const finish = (result: ProbeResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', timedOut);
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(
-      () => finish({ ok: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` }),
-      timeoutMs,
-    );
+    // no timer for an endless limit: the caller bounds the probe through `signal`
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(timedOut, timeoutMs) : undefined;
+    if (signal?.aborted) timedOut();
+    signal?.addEventListener('abort', timedOut, { once: true });
     socket.setEncoding('latin1');
     socket.once('connect', () => {
       socket.write(

@@ -28,9 +28,12 @@ export function httpHealthCheck(args: string[], settings: Settings, clock: Clock
     });
 }
 
-/** One liveness probe: does ComfyUI answer HTTP within `livenessTimeoutMs`? */
+/**
+ * One liveness probe: does ComfyUI answer HTTP? No timer of its own: liveness bounds it by
+ * `livenessTimeoutMs` on its beats and ends it through the signal.
+ */
 export function httpLivenessProbe(args: string[], settings: Settings) {
   const url = urlOf(args, settings);
-  return async (_signal: AbortSignal): Promise<boolean> =>
-    (await probeHttp(url, settings.livenessTimeoutMs)).ok;
+  return async (signal: AbortSignal): Promise<boolean> =>
+    (await probeHttp(url, Number.POSITIVE_INFINITY, signal)).ok;
 }

@@ -155,8 +155,9 @@ describe('liveness', () => {
       signal: new AbortController().signal,
     });
     expect(result).toEqual({ hung: true, failures: 3, busy: false });
-    // until the first answer ComfyUI is probed every 100 ms (its first answer is seen at once), then every interval
-    expect(clock.sleeps).toEqual([100, 100, 100, ...Array(5).fill(10_000)]);
+    // until the first answer ComfyUI is probed every 100 ms (its first answer is seen at once), then
+    // on the interval's beat (multiples of it on the clock, which the watchdogs share)
+    expect(clock.sleeps).toEqual([100, 100, 100, 9_700, ...Array(4).fill(10_000)]);
   });
 
   it('sees the first answer right after the start: a hang in the first seconds is caught', async () => {
@@ -175,7 +176,71 @@ describe('liveness', () => {
     });
     expect(armedAt).toBe(500);
     expect(result).toEqual({ hung: true, failures: 3, busy: false });
-    expect(clock.now()).toBe(3_500);
+    // probes on the beat after the first answer: 1 s, 2 s, 3 s
+    expect(clock.now()).toBe(3_000);
+  });
+
+  it('bounds each probe by timeoutMs on the beats: one that never answers fails there and is ended', async () => {
+    const clock = fakeClock();
+    let ended = 0;
+    const result = await watchLiveness({
+      intervalMs: 10_000,
+      timeoutMs: 5_000,
+      failures: 3,
+      armed: true,
+      probe: (signal) =>
+        new Promise<boolean>((resolve) =>
+          signal.addEventListener('abort', () => {
+            ended++;
+            resolve(false);
+          }),
+        ),
+      clock,
+      signal: new AbortController().signal,
+    });
+    expect(result).toEqual({ hung: true, failures: 3, busy: false });
+    expect(ended).toBe(3);
+    // probes at 10, 20 and 30 s, each judged at the next beat: no timer of their own
+    expect(clock.now()).toBe(40_000);
+  });
+
+  it('an answer later than timeoutMs is a failure; a probe within a longer timeoutMs goes on over beats', async () => {
+    const slowTrue = (clock: ReturnType<typeof fakeClock>) => async () => {
+      const from = clock.now();
+      while (clock.now() - from < 6_000) await new Promise((resolve) => setImmediate(resolve));
+      return true;
+    };
+    const late = fakeClock();
+    expect(
+      await watchLiveness({
+        intervalMs: 10_000,
+        timeoutMs: 5_000,
+        failures: 2,
+        armed: true,
+        probe: slowTrue(late),
+        clock: late,
+        signal: new AbortController().signal,
+      }),
+    ).toEqual({ hung: true, failures: 2, busy: false });
+
+    const patient = fakeClock();
+    let started = 0;
+    const result = await watchLiveness({
+      intervalMs: 1_000,
+      timeoutMs: 2_500,
+      failures: 1,
+      armed: true,
+      probe: () => {
+        started++;
+        return new Promise<boolean>(() => {});
+      },
+      clock: patient,
+      signal: new AbortController().signal,
+    });
+    expect(result).toEqual({ hung: true, failures: 1, busy: false });
+    // one probe, looked at on the beats at 2 s and 3 s (still within its time), failed at 4 s
+    expect(started).toBe(1);
+    expect(patient.now()).toBe(4_000);
   });
 
   it('started armed (a health check saw it answer): probes every interval from the start', async () => {

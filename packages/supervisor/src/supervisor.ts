@@ -216,6 +216,7 @@ export class Supervisor {
       intervalMs: s.livenessIntervalMs,
       failures: s.livenessFailures,
       probe: this.livenessProbe,
+      timeoutMs: s.livenessTimeoutMs,
       clock: this.parts.world.clock,
       signal,
       armed,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { comfyuiAddress, comfyuiUrl, probeHttp, probeTcp, waitForHealthy } from '@comfyvisor/health';
 import { createWorkspace, freePort, track } from '@comfyvisor/testkit';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 async function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -23,6 +23,33 @@ describe('probes against real sockets', () => {
       detail: 'no answer within 200 ms',
     });
     expect(sockets).toHaveLength(1);
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+
+  it('with an endless limit the probe sets no timer and ends when its signal aborts', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    const port = await listen(server);
+    const stop = new AbortController();
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    let before = timers();
+    const probe = probeHttp(`http://127.0.0.1:${port}/`, Number.POSITIVE_INFINITY, stop.signal);
+    expect(timers()).toBe(before);
+    // a finite limit does set one (what the endless one saves)
+    const bounded = new AbortController();
+    before = timers();
+    const other = probeHttp(`http://127.0.0.1:${port}/`, 60_000, bounded.signal);
+    expect(timers()).toBe(before + 1);
+    await vi.waitFor(() => expect(sockets).toHaveLength(2)); // connected, no answer, still waiting
+    stop.abort();
+    bounded.abort();
+    expect(await probe).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(await other).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(await probeHttp(`http://127.0.0.1:${port}/`, 1_000, AbortSignal.abort())).toMatchObject({
+      ok: false,
+      reason: 'timeout',
+    });
     for (const s of sockets) s.destroy();
     server.close();
   });
