@@ -5,9 +5,9 @@ import { tempMetadataDir } from '../test/temp-dir.ts';
 import { FILE_NAMES } from './paths.ts';
 import { watchFile } from './watch-file.ts';
 
-// Fake timeouts (the poll); the burst coalescing runs on a real setImmediate.
+// Fake timeouts and monotonic clock (the poll and its beat); the burst coalescing runs on a real setImmediate.
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -20,7 +20,7 @@ async function elapse(ms: number): Promise<void> {
 }
 
 describe('watchFile without fs.watch (useFsWatch: false)', () => {
-  it('polls every pollMs and calls back only when the file appeared, changed or went away', async () => {
+  it('polls on each multiple of pollMs and calls back only when the file appeared, changed or went away', async () => {
     const dir = tempMetadataDir();
     const cmd = join(dir, FILE_NAMES.command);
     const onEvent = vi.fn();
@@ -31,7 +31,8 @@ describe('watchFile without fs.watch (useFsWatch: false)', () => {
     });
     try {
       writeFileSync(cmd, '{"command": "restart"}');
-      await elapse(999);
+      const toBeat = 1000 - (performance.now() % 1000);
+      await elapse(toBeat - 1);
       expect(onEvent).not.toHaveBeenCalled(); // no watch event: nothing before the first poll
       await elapse(1);
       expect(onEvent).toHaveBeenCalledTimes(1); // pollMs, not safetyPollMs: the poll is the only path
@@ -53,6 +54,22 @@ describe('watchFile without fs.watch (useFsWatch: false)', () => {
     } finally {
       watcher.close();
     }
+  });
+
+  it('polls of one period share one timer, which ends with the last of them', async () => {
+    const dir = tempMetadataDir();
+    const seen: string[] = [];
+    const a = watchFile(dir, FILE_NAMES.command, () => seen.push('a'), { useFsWatch: false, pollMs: 1000 });
+    const b = watchFile(dir, FILE_NAMES.pid, () => seen.push('b'), { useFsWatch: false, pollMs: 1000 });
+    expect(vi.getTimerCount()).toBe(1);
+    writeFileSync(join(dir, FILE_NAMES.command), '{"command": "restart"}');
+    writeFileSync(join(dir, FILE_NAMES.pid), '123');
+    await elapse(1000);
+    expect(seen.sort()).toEqual(['a', 'b']);
+    a.close();
+    expect(vi.getTimerCount()).toBe(1);
+    b.close();
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('close() stops the poll: a later change calls nothing and no timer is left', async () => {

@@ -48,10 +48,43 @@ function watchFolder(
   }
 }
 
+/** The polls of one period, sharing one timer. */
+const beats = new Map<number, { timer: NodeJS.Timeout | null; looks: Set<() => void> }>();
+
+/**
+ * Runs `look` on each multiple of `periodMs` of the monotonic clock, until the returned function is
+ * called. Polls of the same period (the supervisor's `.cmd` and pid file) share one unref'd timer,
+ * so they wake the process once, on the same beats as the supervisor's other loops.
+ */
+function onBeat(periodMs: number, look: () => void): () => void {
+  let beat = beats.get(periodMs);
+  if (!beat) {
+    const fresh: { timer: NodeJS.Timeout | null; looks: Set<() => void> } = { timer: null, looks: new Set() };
+    const arm = () => {
+      fresh.timer = setTimeout(ring, periodMs - (performance.now() % periodMs));
+      fresh.timer.unref();
+    };
+    const ring = () => {
+      for (const each of [...fresh.looks]) each();
+      if (fresh.looks.size > 0) arm();
+    };
+    beats.set(periodMs, fresh);
+    arm();
+    beat = fresh;
+  }
+  const shared = beat;
+  shared.looks.add(look);
+  return () => {
+    if (!shared.looks.delete(look) || shared.looks.size > 0) return;
+    if (shared.timer) clearTimeout(shared.timer);
+    if (beats.get(periodMs) === shared) beats.delete(periodMs);
+  };
+}
+
 /**
  * Calls `onEvent` (once per burst) when `name` in `dir` appears or changes: `fs.watch` on the
  * folder reacts within milliseconds; a poll is the fallback (every `pollMs` when fs.watch is not
- * available or failed, a rare safety poll otherwise). Timers are unref'd: a watcher never keeps a
+ * available or failed, a rare safety poll otherwise; polls run on beats of their period, shared). Timers are unref'd: a watcher never keeps a
  * process alive.
  */
 export function watchFile(
@@ -64,7 +97,7 @@ export function watchFile(
   let last = signature(path);
   let scheduled = false;
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
+  let stopPolling = () => {};
   const fire = () => {
     if (scheduled || closed) return;
     scheduled = true;
@@ -75,28 +108,26 @@ export function watchFile(
       onEvent();
     });
   };
+  const look = () => {
+    if (signature(path) !== last) fire();
+  };
   const schedule = () => {
     if (closed) return;
-    const interval = watcher ? (options.safetyPollMs ?? 30_000) : (options.pollMs ?? 1000);
-    timer = setTimeout(() => {
-      if (signature(path) !== last) fire();
-      schedule();
-    }, interval);
-    timer.unref();
+    stopPolling = onBeat(watcher ? (options.safetyPollMs ?? 30_000) : (options.pollMs ?? 1000), look);
   };
   let watcher: FSWatcher | undefined =
     options.useFsWatch === false
       ? undefined
       : watchFolder(dir, name, fire, () => {
           watcher = undefined;
-          clearTimeout(timer);
+          stopPolling();
           schedule(); // from now on, the faster poll
         });
   schedule();
   return {
     close() {
       closed = true;
-      clearTimeout(timer);
+      stopPolling();
       watcher?.close();
     },
   };
