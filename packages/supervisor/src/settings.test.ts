@@ -18,7 +18,7 @@ describe('settings from the config', () => {
       restartVramBytes: 0,
       restartDailyAt: [],
       idleFreeMs: 0,
-      watchdogIntervalMs: 5000,
+      watchdogIntervalMs: 10_000,
       hooks: [],
       comfyuiEnv: {},
       environments: {},

@@ -64,7 +64,10 @@ export interface Settings {
   restartDailyAt: string[];
   /** `POST /free` after this long with an empty queue; 0 is off. @default 0 */
   idleFreeMs: number;
-  /** Memory and GPU samples are taken at most this often (not a config key). @default 5000 */
+  /**
+   * The watchdogs' tick, on the beat liveness shares: memory and GPU are sampled and the schedule
+   * and idle spell checked this often. `liveness_interval_s`, at most 10 s. @default 10000
+   */
   watchdogIntervalMs: number;
   /** @default [] */
   hooks: HookSpec[];
@@ -118,7 +121,7 @@ export function settingsFrom(config: Config): Settings {
     restartVramBytes: Math.round(o.restartVramMb * MIB),
     restartDailyAt: o.restartDailyAt,
     idleFreeMs: o.idleFreeS * 1000,
-    watchdogIntervalMs: 5000,
+    watchdogIntervalMs: Math.min(o.livenessIntervalS * 1000, 10_000),
     hooks: o.hooks,
     comfyuiEnv: config.comfyui.env,
     environments: config.environments,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { signalProcessGroup } from '@comfyvisor/processes';
 
-/** One run's result: its stdout, or the command was not found, or it failed (why). */
+/** One run's result: its stdout (without trailing newlines), or the command was not found, or it failed (why). */
 export type ShellRun =
   | { kind: 'ok'; stdout: string }
   | { kind: 'missing' }
@@ -74,7 +74,8 @@ export function createCommandShell(
       child.stdout?.on('data', onData);
       child.once('exit', onExit);
       const line = [command, ...args].map(quote).join(' ');
-      child.stdin?.write(`${line} </dev/null; printf '\\n${END} %s\\n' "$?"\n`);
+      // the answer and its end marker in one write: one wake-up of the supervisor per run
+      child.stdin?.write(`out=$(${line} </dev/null); printf '%s\\n${END} %s\\n' "$out" "$?"\n`);
     });
   };
 

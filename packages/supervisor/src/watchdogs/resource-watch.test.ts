@@ -33,6 +33,16 @@ describe('memory and VRAM decision', () => {
     expect(watch.lastBytes).toBe(3);
   });
 
+  it('a tick a little early on its beat still reads (a tenth of the interval, at most 1 s)', async () => {
+    const { clock, reads, read } = scripted([1, 2, 3, 4]);
+    const watch = createResourceWatch({ limitBytes: 0, read, now: clock.now, intervalMs: 10_000 });
+    for (const t of [2, 10_001, 19_999, 28_998, 29_001]) {
+      clock.t = t;
+      await watch.tick();
+    }
+    expect(reads).toEqual([2, 10_001, 19_999, 29_001]);
+  });
+
   it('a figure over the limit is reported with the figure; a missing one is unknown', async () => {
     const { clock, read } = scripted([50 * MIB, null, 150 * MIB]);
     const watch = createResourceWatch({ limitBytes: 100 * MIB, read, now: clock.now, intervalMs: 10 });

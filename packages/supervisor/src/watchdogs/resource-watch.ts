@@ -10,7 +10,7 @@
 export type ResourceReading = number | null | 'unavailable';
 
 export type ResourceVerdict =
-  /** Sampled less than `intervalMs` ago, or a sample is under way: nothing read. */
+  /** Sampled less than `intervalMs` ago (less a tenth, at most 1 s), or a sample is under way. */
   | { kind: 'wait' }
   /** The reader had no figure this time (ComfyUI between processes, nvidia-smi failed). */
   | { kind: 'unknown' }
@@ -54,7 +54,9 @@ export function createResourceWatch(options: ResourceWatchOptions): ResourceWatc
     async tick() {
       if (off) return { kind: 'off' };
       const now = options.now();
-      if (reading || (lastRead !== null && now - lastRead < intervalMs)) return { kind: 'wait' };
+      // a tick a little early on its beat (timers are not exact) still reads
+      const early = Math.min(1000, intervalMs / 10);
+      if (reading || (lastRead !== null && now - lastRead < intervalMs - early)) return { kind: 'wait' };
       reading = true;
       lastRead = now;
       let figure: ResourceReading;

@@ -37,6 +37,8 @@ export interface TreeFiguresOptions {
 
 /** The least time between two runs of nvidia-smi; with the loop's ticks (at most 10 s apart) a sample every ≤ 10 s. */
 const GPU_MIN_SPACING_MS = 9_000;
+/** How long one run of nvidia-smi may take (longer than a tick, see below). */
+const GPU_TIMEOUT_MS = 15_000;
 
 export function createTreeFigures(options: TreeFiguresOptions): TreeFigures {
   const refreshMs = options.treeRefreshMs ?? 300_000;
@@ -72,7 +74,9 @@ export function createTreeFigures(options: TreeFiguresOptions): TreeFigures {
     read: async () => {
       const tree = await pids();
       if (tree.length === 0) return null;
-      gpu ??= createGpuSampler({ env: options.env, logger: options.logger });
+      // a timeout past the next tick: a cleared timer that was the earliest leaves node a
+      // wake-up at its time anyway; one that ends after the next beat costs none
+      gpu ??= createGpuSampler({ env: options.env, logger: options.logger, timeoutMs: GPU_TIMEOUT_MS });
       const sample = await gpu.sample(new Set(tree));
       if (sample.kind === 'unavailable') return 'unavailable';
       return sample.kind === 'ok' ? sample.bytes : null;

@@ -84,8 +84,9 @@ describe('Watchdogs', () => {
     const ticks = clock.sleeps.length;
     await vi.waitFor(() => expect(clock.sleeps.length).toBeGreaterThan(ticks + 3));
     expect(sent).toEqual([{ command: 'restart', reason: 'schedule', detail: { at: '04:00' } }]);
-    // every sleep is the interval, capped at 10 s
-    expect(new Set(clock.sleeps)).toEqual(new Set([5_000]));
+    // on the interval's beat (liveness shares it): from 1 s to 5 s, then every 5 s
+    expect(clock.sleeps[0]).toBe(4_000);
+    expect(new Set(clock.sleeps.slice(1))).toEqual(new Set([5_000]));
     a.exit();
     await a.proc.exited;
     await new Promise((resolve) => setImmediate(resolve));
@@ -100,7 +101,9 @@ describe('Watchdogs', () => {
     // a ComfyUI just started has nothing loaded: no /free however long it idles
     await vi.waitFor(() => expect(clock.sleeps.length).toBeGreaterThan(3));
     expect(work.free).not.toHaveBeenCalled();
-    expect(new Set(clock.sleeps)).toEqual(new Set([10_000]));
+    // the interval is capped at 10 s: the beat at 10 s, then every 10 s
+    expect(clock.sleeps[0]).toBe(9_000);
+    expect(new Set(clock.sleeps.slice(1))).toEqual(new Set([10_000]));
     work.busy = true;
     dogs.feed(Buffer.from('got prompt\n'));
     const busyFrom = clock.sleeps.length;

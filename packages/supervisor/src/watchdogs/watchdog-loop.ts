@@ -1,3 +1,4 @@
+import { sleepToBeat } from '@comfyvisor/health';
 import type { ComfyuiProcess } from '../comfyui-process.ts';
 import type { ComfyuiWork } from '../comfyui-work.ts';
 import type { CoreParts } from '../core-parts.ts';
@@ -137,11 +138,12 @@ export class Watchdogs {
     this.loop = loop;
     const { clock } = this.parts.world;
     try {
-      // the first look one interval after the start: not in the way of the start's health checks
-      await clock.sleep(this.intervalMs, loop.signal);
+      // On the beat of the interval, which liveness shares (one wake-up for both); the first look
+      // at least half an interval after the start, not in the way of the start's health checks.
+      await sleepToBeat(clock, this.intervalMs, loop.signal, this.intervalMs / 2);
       while (!loop.signal.aborted) {
         await this.tick(proc);
-        await clock.sleep(this.intervalMs, loop.signal);
+        await sleepToBeat(clock, this.intervalMs, loop.signal, this.intervalMs / 2);
       }
     } catch (error) {
       this.parts.logger.warn(
@@ -150,17 +152,16 @@ export class Watchdogs {
     }
   }
 
-  private sample(): Promise<[ResourceVerdict, ResourceVerdict]> {
-    return Promise.all([this.figures.rss.tick(), this.figures.vram.tick()]);
-  }
-
   private async tick(proc: ComfyuiProcess): Promise<void> {
     const s = this.parts.deps.settings;
     if (s.restartRssBytes > 0 || s.restartVramBytes > 0) {
-      const [rss, vram] = await this.sample();
+      // nvidia-smi answers later (and may hang until its timeout): the loop does not wait for it
+      void this.figures.vram.tick().then((vram) => {
+        if (this.proc === proc && vram.kind === 'over') this.overLimit('vram', vram, 'restart_vram_mb');
+      });
+      const rss = await this.figures.rss.tick();
       if (this.proc !== proc) return;
       if (rss.kind === 'over') this.overLimit('memory', rss, 'restart_rss_mb');
-      if (vram.kind === 'over') this.overLimit('vram', vram, 'restart_vram_mb');
     }
     const at = this.schedule?.check();
     if (at) {

@@ -54,6 +54,6 @@ describe('command shell', () => {
     const hung = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     await vi.waitFor(() => expect(isAlive(hung)).toBe(false));
     rmSync(join(dir, 'hang'));
-    expect(await shell.run([])).toEqual({ kind: 'ok', stdout: 'ok\n' });
+    expect(await shell.run([])).toEqual({ kind: 'ok', stdout: 'ok' });
   });
 });

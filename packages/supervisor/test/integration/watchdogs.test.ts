@@ -18,6 +18,8 @@ import { type Running, startSupervised } from './helpers.ts';
 
 const FATAL = 'CUDA error: an illegal memory access was encountered';
 const MIB = 1_048_576;
+/** The watchdogs tick on liveness's beat (capped at 10 s): every 2 s here, not every 10. */
+const BEAT = { liveness_interval_s: 2 };
 /** A hook that appends its stdin to the file named by its first argument. */
 const APPEND_STDIN = `const fs=require('fs');fs.appendFileSync(process.argv[1],fs.readFileSync(0))`;
 
@@ -80,7 +82,7 @@ function localTimeIn(seconds: number): string {
 
 describe('watchdogs', () => {
   it('a fatal output line restarts ComfyUI at once (no drain), within 5 s, as a crash', async () => {
-    const run = await startSupervised({ orchestrator: { crash_max_restarts: 5 } });
+    const run = await startSupervised({ orchestrator: { ...BEAT, crash_max_restarts: 5 } });
     await run.ws.waitForEvent({ event: 'listening' });
     const first = await comfyuiPid(run);
     // a prompt runs: a fatal line does not wait for it
@@ -101,6 +103,7 @@ describe('watchdogs', () => {
     const hookOut = join(tempDir('comfyvisor-hook-'), 'give-up.jsonl');
     const run = await startSupervised({
       orchestrator: {
+        ...BEAT,
         crash_max_restarts: 2,
         hooks: [{ on: ['give_up'], run: [process.execPath, '-e', APPEND_STDIN, hookOut] }],
       },
@@ -118,7 +121,9 @@ describe('watchdogs', () => {
   });
 
   it('memory grown past restart_rss_mb restarts ComfyUI after the running prompt', async () => {
-    const run = await startSupervised({ orchestrator: { restart_rss_mb: 150, crash_max_restarts: 5 } });
+    const run = await startSupervised({
+      orchestrator: { ...BEAT, restart_rss_mb: 150, crash_max_restarts: 5 },
+    });
     await run.ws.waitForEvent({ event: 'listening' });
     const first = await comfyuiPid(run);
     await postPrompt(run.port, { durationS: 8, label: 'long' });
@@ -143,7 +148,7 @@ describe('watchdogs', () => {
 
   it('restart_daily_at fires once per listed time', async () => {
     const times = [localTimeIn(3), localTimeIn(9)];
-    const run = await startSupervised({ orchestrator: { restart_daily_at: times } });
+    const run = await startSupervised({ orchestrator: { ...BEAT, restart_daily_at: times } });
     const events = await waitForEvents(run, (es) => restarts(es, 'schedule').length >= 2, 30_000);
     // each time once, in order, though the loop looked several times after each
     expect(restarts(events, 'schedule').map((e) => e.at)).toEqual(times);
@@ -152,7 +157,9 @@ describe('watchdogs', () => {
   it('a fake nvidia-smi on PATH drives the VRAM watchdog and the GPU metric (ComfyUI pids only)', async () => {
     const smi = buildFakeNvidiaSmi({ apps: [] });
     vi.stubEnv('PATH', `${smi.dir}:${process.env.PATH}`);
-    const run = await startSupervised({ orchestrator: { restart_vram_mb: 1000, crash_max_restarts: 5 } });
+    const run = await startSupervised({
+      orchestrator: { ...BEAT, restart_vram_mb: 1000, crash_max_restarts: 5 },
+    });
     const pid = await comfyuiPid(run);
     smi.set({
       apps: [
@@ -176,7 +183,7 @@ describe('watchdogs', () => {
   });
 
   it('idle_free_s asks POST /free once per idle spell, never while a prompt runs', async () => {
-    const run = await startSupervised({ orchestrator: { idle_free_s: 1 } });
+    const run = await startSupervised({ orchestrator: { ...BEAT, idle_free_s: 1 } });
     await run.ws.waitForEvent({ event: 'listening' });
     const freed = async () => (await readFakeRecord(run.ws.eventsFile)).filter((r) => r.event === 'freed');
     await postPrompt(run.port, { durationS: 1, label: 'a' });
