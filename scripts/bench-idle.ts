@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { metadataDir, readControlPort } from '@comfyvisor/ipc-files';
 import { buildFakeNvidiaSmi, createWorkspace, freePort, track, waitFor } from '@comfyvisor/testkit';
-import { CLI, cpuNs, memoryOf, sleep } from './bench-lib.ts';
+import { CLI, idleCpu, memoryOf, sleep } from './bench-lib.ts';
 
-async function idleCpu(watchdogs: boolean, gpu = watchdogs): Promise<{ cpu: number; rss: number }> {
+async function measure(watchdogs: boolean, gpu = watchdogs) {
   const smi = gpu ? buildFakeNvidiaSmi({ apps: [] }) : null;
   const hourAgo = new Date(Date.now() - 3_600_000);
   const ws = await createWorkspace({
@@ -39,10 +39,7 @@ async function idleCpu(watchdogs: boolean, gpu = watchdogs): Promise<{ cpu: numb
   await waitFor(() => readControlPort(metadataDir(ws.root)));
   await ws.waitForEvent({ event: 'listening' });
   await sleep(Number(process.env.BENCH_SETTLE_S ?? 20) * 1000);
-  const seconds = Number(process.env.BENCH_IDLE_S ?? 60);
-  const cpu0 = cpuNs(sup.pid as number);
-  await sleep(seconds * 1000);
-  const cpu = (cpuNs(sup.pid as number) - cpu0) / 1e6 / seconds;
+  const cpu = await idleCpu(sup.pid as number, Number(process.env.BENCH_IDLE_S ?? 60));
   const rss = memoryOf(sup.pid as number).rss;
   sup.kill('SIGTERM');
   await new Promise((r) => sup.once('exit', r));
@@ -58,9 +55,9 @@ const runs: Array<[string, boolean, boolean]> = [
 ];
 for (const [name, on, gpu] of runs) {
   if (only && only !== (on ? (gpu ? 'on' : 'nogpu') : 'off')) continue;
-  const figure = await idleCpu(on, gpu);
+  const figure = await measure(on, gpu);
   console.log(
-    `idle CPU, ${name}: ${figure.cpu.toFixed(3)} ms/s (target ≤ 0.5), RSS ${figure.rss.toFixed(1)} MB`,
+    `idle CPU, ${name}: median ${figure.cpu.median.toFixed(3)} ms/s (target ≤ 0.5), mean ${figure.cpu.mean.toFixed(3)}, RSS ${figure.rss.toFixed(1)} MB`,
   );
 }
 process.exit(0);

@@ -39,6 +39,22 @@ export function cpuNs(pid: number): number {
   return total;
 }
 
+/**
+ * A process's idle CPU (ms/s) over `seconds`, cut into windows of `windowS`: the median window is
+ * the figure (another tenant's burst on a shared VM lands in one window, not in the figure), the
+ * mean is printed beside it.
+ */
+export async function idleCpu(pid: number, seconds: number, windowS = 10) {
+  const windows: number[] = [];
+  for (let left = seconds; left > 0; left -= windowS) {
+    const span = Math.min(windowS, left);
+    const before = cpuNs(pid);
+    await sleep(span * 1000);
+    windows.push((cpuNs(pid) - before) / 1e6 / span);
+  }
+  return { median: median(windows), mean: windows.reduce((a, b) => a + b, 0) / windows.length, windows };
+}
+
 export interface Memory {
   rss: number;
   anon: number;
