@@ -1,5 +1,4 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { HookOutcome } from './hook-command.ts';
 
 export interface PostHookOptions {
@@ -14,7 +13,11 @@ export interface PostHookOptions {
  * `content-type: application/json`, on a connection of its own (no keep-alive socket outlives it).
  * Any 2xx answer is success; redirects are not followed.
  */
-export function postHook(url: string, body: string, options: PostHookOptions): Promise<HookOutcome> {
+export async function postHook(url: string, body: string, options: PostHookOptions): Promise<HookOutcome> {
+  const target = new URL(url);
+  // node:https (tls, crypto) is loaded for the first https hook only: it costs every supervisor
+  // ~1 MB and ~8 ms of its start otherwise
+  const send = target.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
   return new Promise((resolve) => {
     let settled = false;
     const settle = (outcome: HookOutcome) => {
@@ -24,8 +27,6 @@ export function postHook(url: string, body: string, options: PostHookOptions): P
       options.signal.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(
       target,
       {

@@ -92,6 +92,18 @@ describe('hooks', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('an https url is posted through node:https (loaded for it): a TLS handshake with a plain server fails, named', async () => {
+    const server = await listen();
+    const url = server.url.replace('http://', 'https://');
+    const { run, warnings } = runner([{ on: ['*'], url }]);
+    run(GIVE_UP);
+    await run.flush();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`hook hooks[0] (url ${new URL(url).origin}/…) failed on `);
+    // the plain HTTP server never sees a POST: the client spoke TLS to it
+    expect(server.posts).toEqual([]);
+  });
+
   it('a url that cannot be reached is logged naming the hook, once per hour per hook', async () => {
     const port = await freePort();
     const clock = { t: NOW };
