@@ -18,48 +18,7 @@ export function uptimeSeconds(info: InstanceInfo, now: number): number {
   return since === null ? 0 : Math.max(0, Math.round((now - since) / 100) / 10);
 }
 
-/** An item of GET /instances: the reference's keys plus environment_name, uptime_seconds and ours. */
-export function listItem(info: InstanceInfo, host: string, now: number) {
-  const i = info.instance;
-  return {
-    id: i.id,
-    name: i.name,
-    environment_name: i.environmentName,
-    status: i.status,
-    mode: i.mode,
-    assigned_port: i.assignedPort,
-    comfyui_url: comfyuiUrl(info, host),
-    created_at: i.createdAt,
-    uptime_seconds: uptimeSeconds(info, now),
-    cuda_visible_devices: i.cudaVisibleDevices,
-    restarts: info.runtime.restarts,
-  };
-}
-
-/** GET /instances/{id}: the reference's keys plus ours. */
-export function detail(info: InstanceInfo, host: string, now: number) {
-  const i = info.instance;
-  return {
-    id: i.id,
-    name: i.name,
-    environment_name: i.environmentName,
-    status: i.status,
-    mode: i.mode,
-    assigned_port: i.assignedPort,
-    import_source: i.importSource,
-    branch: i.branch,
-    container_id: i.containerId,
-    pid: i.pid,
-    created_at: i.createdAt,
-    comfyui_url: comfyuiUrl(info, host),
-    uptime_seconds: uptimeSeconds(info, now),
-    cuda_visible_devices: i.cudaVisibleDevices,
-    restarts: info.runtime.restarts,
-    error: info.runtime.lastError,
-  };
-}
-
-/** The 201 of POST /instances. */
+/** The keys every view of an instance has (the 201 of POST /instances is only these). */
 export function created(info: InstanceInfo) {
   const i = info.instance;
   return {
@@ -71,5 +30,28 @@ export function created(info: InstanceInfo) {
     assigned_port: i.assignedPort,
     created_at: i.createdAt,
     cuda_visible_devices: i.cudaVisibleDevices,
+  };
+}
+
+/** An item of GET /instances: the reference's keys plus environment_name, uptime_seconds and ours. */
+export function listItem(info: InstanceInfo, host: string, now: number) {
+  return {
+    ...created(info),
+    comfyui_url: comfyuiUrl(info, host),
+    uptime_seconds: uptimeSeconds(info, now),
+    restarts: info.runtime.restarts,
+  };
+}
+
+/** GET /instances/{id}: the reference's keys plus ours. */
+export function detail(info: InstanceInfo, host: string, now: number) {
+  const i = info.instance;
+  return {
+    ...listItem(info, host, now),
+    import_source: i.importSource,
+    branch: i.branch,
+    container_id: i.containerId,
+    pid: i.pid,
+    error: info.runtime.lastError,
   };
 }
