@@ -29,15 +29,6 @@ export type LivenessResult = { hung: true; failures: number; busy: boolean } | {
 /** How often a ComfyUI that has not answered yet is probed: its first answer is seen at once. */
 export const FIRST_ANSWER_PROBE_MS = 100;
 
-/**
- * Watches a running ComfyUI. It is probed every `FIRST_ANSWER_PROBE_MS` until its first good answer
- * (a ComfyUI still loading is never hung), then every `intervalMs` (on its beat: multiples of it on
- * the clock, at least half of it after the first answer): `failures` consecutive failed
- * probes mean it is hung, unless it is busy with a prompt (a custom node holding the GIL blocks its
- * HTTP for a whole step): then only failures lasting `busyTimeoutMs` from the first one, and once
- * it is idle again `failures` more (those tolerated while busy do not count). Resolves
- * when hung, or `{ hung: false }` once `signal` aborts (ComfyUI exited or is being stopped).
- */
 /** One probe under way: when it started, and its answer (with when it came). */
 interface Probe {
   started: number;
@@ -47,6 +38,15 @@ interface Probe {
 
 const nextTurn = () => new Promise<null>((resolve) => setImmediate(() => resolve(null)));
 
+/**
+ * Watches a running ComfyUI. It is probed every `FIRST_ANSWER_PROBE_MS` until its first good answer
+ * (a ComfyUI still loading is never hung), then every `intervalMs` (on its beat: multiples of it on
+ * the clock, at least half of it after the first answer): `failures` consecutive failed
+ * probes mean it is hung, unless it is busy with a prompt (a custom node holding the GIL blocks its
+ * HTTP for a whole step): then only failures lasting `busyTimeoutMs` from the first one, and once
+ * it is idle again `failures` more (those tolerated while busy do not count). Resolves
+ * when hung, or `{ hung: false }` once `signal` aborts (ComfyUI exited or is being stopped).
+ */
 export async function watchLiveness(options: LivenessOptions): Promise<LivenessResult> {
   const { clock, signal } = options;
   const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
