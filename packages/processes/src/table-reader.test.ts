@@ -26,6 +26,13 @@ describe('readTable', () => {
     expect(await readTable(path, (bytes) => bytes.toString())).toBe('small');
   });
 
+  it('lets a buffer grown for a huge table go once its readers are served', async () => {
+    const path = file('y'.repeat(3_000_000));
+    expect(await readTable(path, (bytes) => bytes.length)).toBe(3_000_000);
+    writeFileSync(path, 'small');
+    expect(await readTable(path, (bytes) => bytes.buffer.byteLength)).toBeLessThanOrEqual(1024 * 1024);
+  });
+
   it('reads the file as it is after the call: a change made before the call is always seen', async () => {
     const path = file('one');
     const first = readTable(path, (bytes) => bytes.toString());

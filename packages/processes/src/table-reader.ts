@@ -2,6 +2,8 @@ import { open } from 'node:fs/promises';
 
 const EMPTY = Buffer.alloc(0);
 const FIRST_SIZE = 64 * 1024;
+/** A buffer grown past this for one huge table is let go once its readers are served. */
+const KEEP_AT_MOST = 1024 * 1024;
 /** How many files keep a buffer (/proc/net/tcp and tcp6 of one or two roots, in practice). */
 const MAX_READERS = 16;
 
@@ -38,6 +40,8 @@ class TableReader {
       const batch = this.#waiting.splice(0);
       const bytes = await this.#readAll().catch(() => EMPTY);
       for (const use of batch) use(bytes);
+      // a box with 100k sockets has a 15 MB table: not kept for the supervisor's whole life
+      if (this.#buffer.length > KEEP_AT_MOST) this.#buffer = Buffer.allocUnsafe(FIRST_SIZE);
     }
     this.#reading = false;
   }
