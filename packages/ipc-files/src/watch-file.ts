@@ -84,8 +84,8 @@ function onBeat(periodMs: number, look: () => void): () => void {
 /**
  * Calls `onEvent` (once per burst) when `name` in `dir` appears or changes: `fs.watch` on the
  * folder reacts within milliseconds; a poll is the fallback (every `pollMs` when fs.watch is not
- * available or failed, a rare safety poll otherwise; polls run on beats of their period, shared). Timers are unref'd: a watcher never keeps a
- * process alive.
+ * available or failed, a rare safety poll otherwise; polls run on the beats of their period, one
+ * timer per period). Timers are unref'd: a watcher never keeps a process alive.
  */
 export function watchFile(
   dir: string,
