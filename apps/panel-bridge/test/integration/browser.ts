@@ -18,8 +18,12 @@ export const CHROMIUM_ARGS = [
 /** One browser per test at most; `closeBrowser` in afterEach. */
 let browser: Browser | undefined;
 
-export async function launchBrowser(): Promise<Browser> {
-  browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/** Debian's chromium with {@link CHROMIUM_ARGS} and `extraArgs` (the first launch of a test decides). */
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  browser ??= await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
   return browser;
 }
 

@@ -4,28 +4,13 @@ import { join } from 'node:path';
 import { FILE_NAMES, writeStartupState } from '@comfyvisor/ipc-files';
 import { startBridgeServer } from '@comfyvisor/panel-bridge';
 import { freePort } from '@comfyvisor/testkit';
-import { type Browser, chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeBrowser, launchBrowser } from './browser.ts';
 import { bridgeWorkspace, startComfyvisor } from './helpers.ts';
 
 const SCREENSHOT = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard.png');
 const TIMELINE_SCREENSHOT = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard-timeline.png');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-let browser: Browser | undefined;
-
-afterEach(async () => {
-  await browser?.close();
-  browser = undefined;
-});
+afterEach(closeBrowser);
 
 describe('dashboard', () => {
   it('shows the state, switches to env2 with a click, and the progress reaches complete', async () => {
@@ -33,7 +18,7 @@ describe('dashboard', () => {
     await startComfyvisor(ws, await freePort());
     const server = await startBridgeServer({ workspace: ws.root, port: 0 });
     try {
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      const browser = await launchBrowser();
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       await page.goto(server.url);
       await expect.poll(() => page.locator('#current-env').textContent(), { timeout: 10_000 }).toBe('env1');
@@ -89,7 +74,7 @@ describe('dashboard', () => {
         }),
       );
     try {
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      const browser = await launchBrowser();
       const page = await browser.newPage();
       await page.goto(server.url);
       expect(await page.locator('#workspace').textContent()).toBe(`Workspace: ${ws.root}`);
@@ -132,7 +117,7 @@ describe('dashboard', () => {
     await startComfyvisor(ws, port);
     const server = await startBridgeServer({ workspace: ws.root, port: 0 });
     try {
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      const browser = await launchBrowser();
       const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
       const requests: string[] = [];
       page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));

@@ -5,35 +5,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupWorkspaces, freePort, killTracked } from '@comfyvisor/testkit';
-import { type Browser, chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BridgeProcess, serveBridge } from './bridge-process.ts';
+import { closeBrowser, launchBrowser } from './browser.ts';
 import { bridgeWorkspace, startComfyvisor } from './helpers.ts';
 import { type ReverseProxy, startReverseProxy } from './reverse-proxy.ts';
 
 const SCREENSHOT = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard-remote.png');
 const TOKEN = 'browser-test-token-8d1e5b7a90c2';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // the proxy's public name, on this machine: no DNS, traffic to loopback only
-  '--host-resolver-rules=MAP dashboard.test 127.0.0.1',
-];
-let browser: Browser | undefined;
 let proxy: ReverseProxy | undefined;
 let bridge: BridgeProcess | undefined;
 
 afterEach(async () => {
-  await browser?.close();
+  await closeBrowser();
   await proxy?.close();
   await bridge?.stop();
-  browser = proxy = bridge = undefined;
+  proxy = bridge = undefined;
   await killTracked();
   await cleanupWorkspaces();
 });
@@ -66,7 +53,8 @@ describe('the dashboard through a reverse proxy, under /cv, with a login', () =>
     ]);
     proxy = await startReverseProxy({ target: bridge.port, prefix: '/cv', strip: false });
     const site = `http://dashboard.test:${proxy.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    // the proxy's public name, on this machine: no DNS, traffic to loopback only
+    const browser = await launchBrowser(['--host-resolver-rules=MAP dashboard.test 127.0.0.1']);
     const context = await browser.newContext({ viewport: { width: 900, height: 1200 } });
     const page = await context.newPage();
     const requests: string[] = [];
